@@ -1,0 +1,89 @@
+package io.rollingpaper.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rollingpaper.deploy.support.Chart;
+import io.rollingpaper.deploy.support.Rendered;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which Redis the nodes use, and the built-in one. */
+class ChartRedisTest {
+  static final String REDIS = Chart.FULLNAME + "-redis";
+
+  @Test
+  void builtInRedisByDefaultWithAofOnAPersistentVolume() {
+    Rendered r = Chart.template();
+    JsonNode sts = r.get("StatefulSet", REDIS);
+    assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
+    JsonNode redis = Rendered.container(sts, "redis");
+    List<String> args = strings(redis.path("args"));
+    assertThat(args).containsSequence("--appendonly", "yes");
+    assertThat(args).containsSequence("--appendfsync", "everysec");
+    assertThat(args).containsSequence("--dir", "/data");
+    assertThat(redis.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/data");
+    JsonNode claim = sts.at("/spec/volumeClaimTemplates/0");
+    assertThat(claim.at("/metadata/name").asText()).isEqualTo(redis.at("/volumeMounts/0/name").asText());
+    assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("2Gi");
+    assertThat(redis.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(sts.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(r.get("Service", REDIS).at("/spec/ports/0/port").asInt()).isEqualTo(6379);
+    assertThat(r.nodeEnvValues()).containsEntry("REDIS_URL", "redis://" + REDIS + ":6379");
+  }
+
+  @Test
+  void builtInRedisVolumeSizeAndStorageClassComeFromValues() {
+    JsonNode claim = Chart.template(ChartVariants.BUILTIN_REDIS).get("StatefulSet", REDIS)
+        .at("/spec/volumeClaimTemplates/0/spec");
+    assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("5Gi");
+    assertThat(claim.path("storageClassName").asText()).isEqualTo("fast-ssd");
+  }
+
+  @Test
+  void externalRedisUrlReplacesTheBuiltInOne() {
+    Rendered r = Chart.template(ChartVariants.EXTERNAL_REDIS_URL);
+    assertThat(r.nodeEnvValues()).containsEntry("REDIS_URL", "redis://redis.example.internal:6379");
+    assertThat(r.nodeEnv()).doesNotContainKeys("REDIS_SENTINELS", "REDIS_MASTER_NAME");
+    assertThat(r.all("StatefulSet")).isEmpty();
+    assertThat(r.find("Service", REDIS)).isEmpty();
+  }
+
+  @Test
+  void externalRedisUrlCanComeFromASecret() {
+    Rendered r = Chart.template(ChartVariants.EXTERNAL_REDIS_SECRET);
+    JsonNode ref = r.nodeEnv().get("REDIS_URL").at("/valueFrom/secretKeyRef");
+    assertThat(ref.path("name").asText()).isEqualTo("redis-credentials");
+    assertThat(ref.path("key").asText()).isEqualTo("url");
+    assertThat(r.all("StatefulSet")).isEmpty();
+  }
+
+  @Test
+  void sentinelAddressesAndMasterNameArePassedInsteadOfAUrl() {
+    Rendered r = Chart.template(ChartVariants.SENTINEL);
+    assertThat(r.nodeEnvValues())
+        .containsEntry("REDIS_SENTINELS", "sentinel-0.sentinel:26379,sentinel-1.sentinel:26379,sentinel-2.sentinel:26379")
+        .containsEntry("REDIS_MASTER_NAME", "boards");
+    assertThat(r.nodeEnv()).doesNotContainKey("REDIS_URL");
+    assertThat(r.all("StatefulSet")).isEmpty();
+  }
+
+  @Test
+  void noRedisAtAllIsRefused() {
+    String error = Chart.templateError("redis: {builtin: {enabled: false}}");
+    assertThat(error).contains("redis: set redis.external.url");
+  }
+
+  @Test
+  void malformedSentinelAddressesAreRefusedByTheSchema() {
+    String error = Chart.templateError("redis: {external: {sentinels: [\"sentinel-0\"]}}");
+    assertThat(error).contains("at '/redis/external/sentinels/0'");
+  }
+
+  static List<String> strings(JsonNode array) {
+    List<String> l = new ArrayList<>();
+    array.forEach(n -> l.add(n.asText()));
+    return l;
+  }
+}

@@ -1,0 +1,119 @@
+package io.rollingpaper.node;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rollingpaper.node.config.NodeConfig;
+import io.rollingpaper.node.http.Draining;
+import io.rollingpaper.node.http.HealthApi;
+import io.rollingpaper.node.http.PaperApi;
+import io.rollingpaper.node.http.StaticFiles;
+import io.rollingpaper.node.http.WebSocketEndpoint;
+import io.rollingpaper.node.metrics.NodeMetrics;
+import io.rollingpaper.node.paper.PaperHub;
+import io.rollingpaper.node.session.CloseCodes;
+import io.rollingpaper.node.session.SessionLimits;
+import io.rollingpaper.node.store.Backend;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Rolling Paper Live node: the backend (memory or Redis), the hub of papers it serves, and the
+ * HTTP server (WebSocket endpoint, backend API, health, metrics, the demo board). Deployed once per
+ * process; everything it owns runs on its event loop.
+ */
+public final class Node extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private final NodeConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final Draining draining = new Draining();
+  private Backend backend;
+  private PaperHub hub;
+  private HttpServer server;
+
+  public Node(NodeConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    return Backend.create(vertx, context, config).compose(created -> {
+      backend = created;
+      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
+          config.paperCheckInterval(), config.unsubscribeLinger());
+      hub.start();
+      return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
+    }).onSuccess(listening -> {
+      server = listening;
+      LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
+          backend.description());
+    });
+  }
+
+  private HttpServerOptions serverOptions() {
+    // Vert.x drops a connection whose message passes its own limit without a close frame (1006), so
+    // its limits sit above ours: the session sees the whole message and closes with 1009 itself.
+    int transportLimit = config.limits().maxFrameBytes() * 4;
+    return new HttpServerOptions()
+        .setMaxWebSocketFrameSize(transportLimit)
+        .setMaxWebSocketMessageSize(transportLimit)
+        .setPerMessageWebSocketCompressionSupported(true);
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    SessionLimits limits = new SessionLimits(config.limits(), config.sendQueueSoftBytes(), config.sendQueueMaxBytes(),
+        config.badFrameLimit());
+    router.get("/ws/:paperId").handler(new WebSocketEndpoint(config.nodeId(), hub, limits, draining));
+    new PaperApi(backend.store(), hub, config.limits()).mount(router);
+    new HealthApi(backend.store(), backend.broker(), draining).mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    new StaticFiles().mount(router);
+    return router;
+  }
+
+  /** The port the server listens on (the configured one, or the one chosen for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * Leaves the cluster gracefully: readiness fails first, so the balancer stops sending new sockets;
+   * then sessions are closed with 1012, spread over a window so they do not all reconnect at once;
+   * then ops already sent to the store are given time to settle.
+   */
+  public Future<Void> drain() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(ignored -> drainOnContext().onComplete(done));
+    return done.future();
+  }
+
+  private Future<Void> drainOnContext() {
+    draining.start();
+    LOG.info("node={} draining: not ready now, closing {} sessions in {} ms", config.nodeId(), hub.sessionCount(),
+        config.drainReadyDelay().toMillis());
+    Promise<Void> done = Promise.promise();
+    vertx.setTimer(Math.max(1, config.drainReadyDelay().toMillis()), t -> hub.closeSpread(CloseCodes.RESTARTING,
+        "node restarting; reconnect with since", config.drainCloseWindow())
+        .compose(ignored -> hub.settled(config.drainTimeout()))
+        .onComplete(ignored -> done.complete()));
+    return done.future();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (hub != null) {
+      hub.stop();
+      hub.closeAll(CloseCodes.RESTARTING, "node stopping");
+    }
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    return closing.eventually(() -> backend == null ? Future.succeededFuture() : backend.close());
+  }
+}

@@ -1,0 +1,10 @@
+package io.rollingpaper.node.config;
+
+import java.util.List;
+
+/** Bad configuration: the node refuses to start and says every problem at once. */
+public final class ConfigException extends RuntimeException {
+  public ConfigException(List<String> problems) {
+    super("Invalid configuration:\n  - " + String.join("\n  - ", problems));
+  }
+}

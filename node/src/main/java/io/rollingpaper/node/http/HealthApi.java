@@ -1,0 +1,40 @@
+package io.rollingpaper.node.http;
+
+import io.rollingpaper.node.broker.Broker;
+import io.rollingpaper.node.store.PaperStore;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** Liveness (the process answers) and readiness (the store answers, subscriptions are live, not draining). */
+public final class HealthApi {
+  private final PaperStore store;
+  private final Broker broker;
+  private final Draining draining;
+
+  public HealthApi(PaperStore store, Broker broker, Draining draining) {
+    this.store = store;
+    this.broker = broker;
+    this.draining = draining;
+  }
+
+  public void mount(Router router) {
+    router.get("/health/live").handler(ctx -> answer(ctx, 200, "up"));
+    router.get("/health/ready").handler(this::ready);
+  }
+
+  private void ready(RoutingContext ctx) {
+    if (draining.isDraining()) {
+      answer(ctx, 503, "draining");
+    } else if (!broker.connected()) {
+      answer(ctx, 503, "subscriptions down");
+    } else {
+      store.ping().onComplete(ping -> answer(ctx, ping.succeeded() ? 200 : 503, ping.succeeded() ? "ready" : "store unreachable"));
+    }
+  }
+
+  private static void answer(RoutingContext ctx, int status, String state) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end("{\"status\":\"" + state + "\"}");
+  }
+}

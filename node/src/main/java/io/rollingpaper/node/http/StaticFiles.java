@@ -1,0 +1,21 @@
+package io.rollingpaper.node.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/** The demo board and the browser client library, served from the classpath folder {@code webroot}. */
+public final class StaticFiles {
+  public void mount(Router router) {
+    StaticHandler files = StaticHandler.create("webroot").setCachingEnabled(false);
+    router.get("/").handler(ctx -> page(ctx, "webroot/index.html"));
+    router.get("/p/:paperId").handler(ctx -> page(ctx, "webroot/board.html"));
+    router.get("/client/*").handler(files);
+    router.get("/assets/*").handler(files);
+  }
+
+  private static void page(RoutingContext ctx, String resource) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").sendFile(resource);
+  }
+}

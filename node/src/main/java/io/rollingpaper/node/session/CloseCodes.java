@@ -1,0 +1,14 @@
+package io.rollingpaper.node.session;
+
+/** The WebSocket close codes of the protocol. */
+public final class CloseCodes {
+  public static final short NORMAL = 1000;
+  public static final short POLICY = 1008;
+  public static final short TOO_BIG = 1009;
+  public static final short INTERNAL_ERROR = 1011;
+  public static final short RESTARTING = 1012;
+  public static final short TRY_AGAIN_LATER = 1013;
+
+  private CloseCodes() {
+  }
+}

@@ -1,0 +1,63 @@
+package io.rollingpaper.node.store;
+
+import io.rollingpaper.protocol.PaperSnapshot;
+import io.vertx.core.Future;
+
+import java.util.Map;
+
+
+/**
+ * The live state of papers: notes, seq, epoch, status, the held delta history and presence.
+ *
+ * <p><b>Atomicity and order.</b> {@link #apply} checks an op, applies it, assigns the paper's next seq,
+ * appends the delta to the history and publishes it on the paper's channel as one atomic step, so
+ * the order of seqs is the order of publication. A refused op changes nothing and consumes no seq.
+ *
+ * <p><b>Publication.</b> Everything a store publishes (deltas, completion, deletion, presence changes,
+ * signals) reaches the {@link Broker} of every node subscribed to the paper, in publication order.
+ *
+ * <p><b>Threading.</b> Call from the node's event loop; returned futures complete on it. No method blocks.
+ *
+ * <p><b>Failures.</b> A refusal fails the future with a {@link io.rollingpaper.protocol.ProtocolException};
+ * a store that cannot be reached fails it with {@link StoreUnavailableException}, in which case the op
+ * was not applied (a script either runs whole or not at all).
+ */
+public interface PaperStore {
+
+  /** Reads a paper for a join or a repair: a resume when the history covers it, a snapshot otherwise. */
+  Future<PaperRead> read(ReadRequest request);
+
+  /** Applies one op; succeeds with the seq it was given. */
+  Future<Applied> apply(OpRequest request);
+
+  /** Finalizes a paper and publishes its completion; null when the paper has no live state. Idempotent. */
+  Future<PaperSnapshot> complete(String paper);
+
+  /** Removes a paper's live data and publishes its deletion; false when it had none. */
+  Future<Boolean> delete(String paper);
+
+  /** This node's last session of {@code user} on {@code paper} closed. */
+  Future<Void> leave(String paper, String user, String node);
+
+  /**
+   * The periodic round over the papers this node serves, done in one pipelined exchange: refreshes
+   * this node's presence entries, removes the expired entries of nodes that stopped refreshing
+   * (publishing who left), and reports each paper's head so the node can find deltas it missed.
+   * Papers without live state are absent from the result.
+   */
+  Future<Map<String, PaperHead>> tick(String node, Map<String, Map<String, String>> namesByUserByPaper);
+
+  /** Publishes an ephemeral message on the paper's channel; never stored. */
+  Future<Void> publish(String paper, String message);
+
+  /** Succeeds when the store answers; readiness uses it. */
+  Future<Void> ping();
+
+  Future<Void> close();
+
+  /** The per-paper channel, for brokers that subscribe to what this store publishes. */
+  static String channel(String paper) {
+    return "rp:{" + paper + "}:ch";
+  }
+
+}

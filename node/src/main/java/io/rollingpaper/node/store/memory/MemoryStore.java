@@ -1,0 +1,298 @@
+package io.rollingpaper.node.store.memory;
+
+import io.rollingpaper.node.broker.ChannelMessage;
+import io.rollingpaper.node.store.Applied;
+import io.rollingpaper.node.store.Delta;
+import io.rollingpaper.node.store.Epochs;
+import io.rollingpaper.node.store.OpRequest;
+import io.rollingpaper.node.store.PaperHead;
+import io.rollingpaper.node.store.PaperRead;
+import io.rollingpaper.node.store.PaperStore;
+import io.rollingpaper.node.store.ReadRequest;
+import io.rollingpaper.node.store.Refusals;
+import io.rollingpaper.protocol.ErrorCode;
+import io.rollingpaper.protocol.FrameCodec;
+import io.rollingpaper.protocol.Limits;
+import io.rollingpaper.protocol.NoteFields;
+import io.rollingpaper.protocol.Op;
+import io.rollingpaper.protocol.PaperSnapshot;
+import io.rollingpaper.protocol.PaperStatus;
+import io.rollingpaper.protocol.PresenceEntry;
+import io.rollingpaper.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The in-memory store of a single node, the default when no Redis is configured. It keeps the same
+ * data and follows the same rules as the Redis scripts; the shared contract test holds both to them.
+ * Not thread-safe: it lives on the node's event loop like everything that calls it.
+ */
+public final class MemoryStore implements PaperStore {
+  private static final String AUTHOR_JSON = FrameCodec.quote(NoteFields.AUTHOR);
+
+  private final Map<String, MemoryPaper> papers = new HashMap<>();
+  private final MemoryBroker broker;
+  private final Limits limits;
+  private final Duration completedTtl;
+  private final Duration presenceTtl;
+  private final LongSupplier clock;
+
+  public MemoryStore(MemoryBroker broker, Limits limits, Duration completedTtl, Duration presenceTtl, LongSupplier clock) {
+    this.broker = broker;
+    this.limits = limits;
+    this.completedTtl = completedTtl;
+    this.presenceTtl = presenceTtl;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<PaperRead> read(ReadRequest request) {
+    MemoryPaper paper = live(request.paper(), request.create());
+    if (paper == null) {
+      return Future.succeededFuture(new PaperRead.Missing());
+    }
+    if (request.presence() != null) {
+      ReadRequest.PresenceJoin join = request.presence();
+      markPresent(request.paper(), paper, join.user(), join.name(), join.node());
+    }
+    if (request.since() != null && paper.epoch.equals(request.epoch()) && covers(paper, request.since())) {
+      List<Delta> deltas = new ArrayList<>();
+      for (Delta delta : paper.history) {
+        if (delta.seq() > request.since()) {
+          deltas.add(delta);
+        }
+      }
+      return Future.succeededFuture(new PaperRead.Resumed(request.paper(), paper.epoch, request.since(), paper.seq,
+          paper.status, deltas, presenceList(paper), paper.presenceVersion));
+    }
+    return Future.succeededFuture(new PaperRead.Snapshot(snapshot(request.paper(), paper), paper.presenceVersion));
+  }
+
+  private static boolean covers(MemoryPaper paper, long since) {
+    if (since == paper.seq) {
+      return true;
+    }
+    return since < paper.seq && !paper.history.isEmpty() && paper.history.peekFirst().seq() <= since + 1;
+  }
+
+  @Override
+  public Future<Applied> apply(OpRequest request) {
+    try {
+      return Future.succeededFuture(applyNow(request));
+    } catch (ProtocolException refused) {
+      return Future.failedFuture(refused);
+    }
+  }
+
+  private Applied applyNow(OpRequest request) {
+    MemoryPaper paper = live(request.paper(), true);
+    String id = request.op().noteId();
+    LinkedHashMap<String, String> note = paper.notes.get(id);
+    String byJson = FrameCodec.quote(request.by());
+    if (note != null && request.role().restrictedToOwnNotes() && !byJson.equals(note.get(AUTHOR_JSON))) {
+      throw Refusals.of(ErrorCode.FORBIDDEN, limits, id);
+    }
+    if (paper.status == PaperStatus.COMPLETED) {
+      throw Refusals.of(ErrorCode.PAPER_COMPLETED, limits, id);
+    }
+    String opJson;
+    if (request.op() instanceof Op.Put put) {
+      List<String> pairs = NoteFields.pairs(put.note());
+      pairs.add(AUTHOR_JSON);
+      pairs.add(note != null ? note.get(AUTHOR_JSON) : byJson);
+      int size = NoteFields.noteBytes(pairs);
+      if (size > limits.maxNoteBytes()) {
+        throw Refusals.of(ErrorCode.TOO_LARGE, limits, id);
+      }
+      if (note == null && paper.notes.size() >= limits.maxNotesPerPaper()) {
+        throw Refusals.of(ErrorCode.PAPER_FULL, limits, id);
+      }
+      LinkedHashMap<String, String> stored = new LinkedHashMap<>();
+      for (int i = 0; i < pairs.size(); i += 2) {
+        stored.put(pairs.get(i), pairs.get(i + 1));
+      }
+      paper.notes.put(id, stored);
+      paper.noteSizes.put(id, size);
+      opJson = FrameCodec.putOpJson(paper.noteJson(id));
+    } else if (request.op() instanceof Op.Patch patch) {
+      if (note == null) {
+        throw Refusals.of(ErrorCode.NOT_FOUND, limits, id);
+      }
+      List<String> pairs = NoteFields.pairs(patch.fields());
+      int size = paper.noteSizes.get(id);
+      for (int i = 0; i < pairs.size(); i += 2) {
+        String old = note.get(pairs.get(i));
+        if (old != null) {
+          size -= NoteFields.fieldBytes(pairs.get(i), old);
+        }
+        if (!"null".equals(pairs.get(i + 1))) {
+          size += NoteFields.fieldBytes(pairs.get(i), pairs.get(i + 1));
+        }
+      }
+      if (size > limits.maxNoteBytes()) {
+        throw Refusals.of(ErrorCode.TOO_LARGE, limits, id);
+      }
+      for (int i = 0; i < pairs.size(); i += 2) {
+        if ("null".equals(pairs.get(i + 1))) {
+          note.remove(pairs.get(i));
+        } else {
+          note.put(pairs.get(i), pairs.get(i + 1));
+        }
+      }
+      paper.noteSizes.put(id, size);
+      opJson = FrameCodec.opJson(patch);
+    } else {
+      if (note == null) {
+        throw Refusals.of(ErrorCode.NOT_FOUND, limits, id);
+      }
+      paper.notes.remove(id);
+      paper.noteSizes.remove(id);
+      opJson = FrameCodec.opJson(request.op());
+    }
+    paper.seq++;
+    String frame = FrameCodec.delta(request.paper(), paper.seq, request.by(), request.cid(), opJson);
+    paper.history.addLast(new Delta(paper.seq, Buffer.buffer(frame)));
+    while (paper.history.size() > limits.historySize()) {
+      paper.history.removeFirst();
+    }
+    broker.publish(request.paper(), ChannelMessage.delta(paper.epoch, paper.seq, frame));
+    return new Applied(paper.seq, paper.epoch);
+  }
+
+  @Override
+  public Future<PaperSnapshot> complete(String paperId) {
+    MemoryPaper paper = live(paperId, false);
+    if (paper == null) {
+      return Future.succeededFuture(null);
+    }
+    if (paper.status == PaperStatus.OPEN) {
+      paper.status = PaperStatus.COMPLETED;
+      paper.expiresAt = clock.getAsLong() + completedTtl.toMillis();
+      broker.publish(paperId, ChannelMessage.completed(paper.epoch, paper.seq, FrameCodec.completed(paperId, paper.seq)));
+    }
+    return Future.succeededFuture(snapshot(paperId, paper));
+  }
+
+  @Override
+  public Future<Boolean> delete(String paperId) {
+    MemoryPaper paper = live(paperId, false);
+    if (paper == null) {
+      return Future.succeededFuture(false);
+    }
+    papers.remove(paperId);
+    broker.publish(paperId, ChannelMessage.deleted(paper.epoch));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<Void> leave(String paperId, String user, String node) {
+    MemoryPaper paper = live(paperId, false);
+    if (paper != null) {
+      MemoryPaper.Presence entry = paper.presence.get(user);
+      if (entry != null) {
+        entry.expiryByNode.remove(node);
+        if (!entry.live(clock.getAsLong())) {
+          paper.presence.remove(user);
+          publishPresence(paperId, paper, List.of(), List.of(user));
+        }
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Map<String, PaperHead>> tick(String node, Map<String, Map<String, String>> namesByUserByPaper) {
+    Map<String, PaperHead> heads = new HashMap<>();
+    long now = clock.getAsLong();
+    namesByUserByPaper.forEach((paperId, namesByUser) -> {
+      MemoryPaper paper = live(paperId, false);
+      if (paper == null) {
+        return;
+      }
+      namesByUser.forEach((user, name) -> markPresent(paperId, paper, user, name, node));
+      List<String> left = new ArrayList<>();
+      for (Iterator<Map.Entry<String, MemoryPaper.Presence>> it = paper.presence.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, MemoryPaper.Presence> entry = it.next();
+        entry.getValue().expiryByNode.values().removeIf(expiry -> expiry <= now);
+        if (entry.getValue().expiryByNode.isEmpty()) {
+          it.remove();
+          left.add(entry.getKey());
+        }
+      }
+      if (!left.isEmpty()) {
+        publishPresence(paperId, paper, List.of(), left);
+      }
+      heads.put(paperId, new PaperHead(paper.epoch, paper.seq, paper.status));
+    });
+    return Future.succeededFuture(heads);
+  }
+
+  @Override
+  public Future<Void> publish(String paper, String message) {
+    broker.publish(paper, message);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  private MemoryPaper live(String paperId, boolean create) {
+    MemoryPaper paper = papers.get(paperId);
+    if (paper != null && paper.expiresAt > 0 && paper.expiresAt <= clock.getAsLong()) {
+      papers.remove(paperId);
+      paper = null;
+    }
+    if (paper == null && create) {
+      paper = new MemoryPaper(Epochs.next());
+      papers.put(paperId, paper);
+    }
+    return paper;
+  }
+
+  private void markPresent(String paperId, MemoryPaper paper, String user, String name, String node) {
+    long now = clock.getAsLong();
+    MemoryPaper.Presence entry = paper.presence.computeIfAbsent(user, u -> new MemoryPaper.Presence(name));
+    boolean wasLive = entry.live(now);
+    entry.name = name;
+    entry.expiryByNode.put(node, now + presenceTtl.toMillis());
+    if (!wasLive) {
+      publishPresence(paperId, paper, List.of(new PresenceEntry(user, name)), List.of());
+    }
+  }
+
+  private void publishPresence(String paperId, MemoryPaper paper, List<PresenceEntry> joined, List<String> left) {
+    paper.presenceVersion++;
+    broker.publish(paperId, ChannelMessage.presence(paper.presenceVersion, FrameCodec.presence(paperId, joined, left)));
+  }
+
+  private List<PresenceEntry> presenceList(MemoryPaper paper) {
+    long now = clock.getAsLong();
+    List<PresenceEntry> out = new ArrayList<>();
+    paper.presence.forEach((user, entry) -> {
+      if (entry.live(now)) {
+        out.add(new PresenceEntry(user, entry.name));
+      }
+    });
+    return out;
+  }
+
+  private PaperSnapshot snapshot(String paperId, MemoryPaper paper) {
+    return new PaperSnapshot(paperId, paper.epoch, paper.seq, paper.status, paper.notesJson(), presenceList(paper));
+  }
+}

@@ -1,0 +1,88 @@
+package io.rollingpaper.node.store.redis;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One Lua script, called by EVALSHA. When Redis does not know it (it restarted, failed over, or its
+ * script cache was flushed) the call is sent once more as EVAL, which also caches it again.
+ */
+final class LuaScript {
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /** Loads {@code redis/NAME.lua} from the classpath, after the shared prelude. */
+  static LuaScript load(String name) {
+    return new LuaScript(name, resource("prelude") + "\n" + resource(name));
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Loads the script into Redis's cache, so pipelined EVALSHA calls find it. */
+  Future<Void> preload(Redis redis) {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source)).mapEmpty();
+  }
+
+  Request request(List<String> keys, List<String> args) {
+    return build(Request.cmd(Command.EVALSHA).arg(sha), keys, args);
+  }
+
+  Future<Response> call(Redis redis, List<String> keys, List<String> args) {
+    return redis.send(request(keys, args)).recover(error -> {
+      if (isNoScript(error)) {
+        return redis.send(build(Request.cmd(Command.EVAL).arg(source), keys, args));
+      }
+      return Future.failedFuture(error);
+    });
+  }
+
+  static boolean isNoScript(Throwable error) {
+    return error.getMessage() != null && error.getMessage().contains("NOSCRIPT");
+  }
+
+  private static Request build(Request request, List<String> keys, List<String> args) {
+    request.arg(keys.size());
+    keys.forEach(request::arg);
+    args.forEach(request::arg);
+    return request;
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = LuaScript.class.getResourceAsStream("/redis/" + name + ".lua")) {
+      if (in == null) {
+        throw new IllegalStateException("missing script redis/" + name + ".lua");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read script " + name, e);
+    }
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every JVM", e);
+    }
+  }
+}

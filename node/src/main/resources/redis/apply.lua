@@ -1,0 +1,94 @@
+-- One op, atomically: check, apply, next seq, append to the history, publish.
+-- ARGV[5] the epoch to create the paper with, ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
+-- size, ARGV[9] kind, ARGV[10] note id, ARGV[11] by (JSON), ARGV[12] cid (JSON or null), ARGV[13] '1' when
+-- the sender may change only its own notes, ARGV[14] the op as sent (patch, delete), ARGV[15..] the
+-- note's or the patch's fields as serialized name, value pairs (a patch value of null removes the field).
+-- Replies {'ok', seq, epoch} or {'err', code}. Checks follow the protocol's precedence of error codes.
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
+local epoch = state[1]
+if not epoch then
+  epoch = ARGV[5]
+  create_paper(epoch)
+  state = { epoch, '0', 'open' }
+end
+local max_notes, max_bytes = tonumber(ARGV[6]), tonumber(ARGV[7])
+local kind, note_id, by_json, cid_json = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+local note_key = NOTE_PREFIX .. note_id
+local AUTHOR = '"author"'
+local existing_size = redis.call('HGET', KEYS[2], note_id)
+local author_json = existing_size and redis.call('HGET', note_key, AUTHOR)
+
+if existing_size and ARGV[13] == '1' and author_json ~= by_json then
+  return { 'err', 'forbidden' }
+end
+if state[3] == 'completed' then
+  return { 'err', 'paper_completed' }
+end
+
+local op_json
+if kind == 'note.put' then
+  author_json = author_json or by_json
+  local size = 1 + #AUTHOR + #author_json + 2
+  for i = 15, #ARGV, 2 do
+    size = size + #ARGV[i] + #ARGV[i + 1] + 2
+  end
+  if size > max_bytes then
+    return { 'err', 'too_large' }
+  end
+  if not existing_size and redis.call('HLEN', KEYS[2]) >= max_notes then
+    return { 'err', 'paper_full' }
+  end
+  redis.call('DEL', note_key)
+  local parts, fields = {}, {}
+  for i = 15, #ARGV, 2 do
+    parts[#parts + 1] = ARGV[i] .. ':' .. ARGV[i + 1]
+    fields[#fields + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[i + 1]
+  end
+  parts[#parts + 1] = AUTHOR .. ':' .. author_json
+  fields[#fields + 1] = AUTHOR
+  fields[#fields + 1] = author_json
+  redis.call('HSET', note_key, unpack(fields))
+  redis.call('HSET', KEYS[2], note_id, size)
+  op_json = '{"kind":"note.put","note":{' .. table.concat(parts, ',') .. '}}'
+elseif kind == 'note.patch' then
+  if not existing_size then
+    return { 'err', 'not_found' }
+  end
+  local size = tonumber(existing_size)
+  for i = 15, #ARGV, 2 do
+    local old = redis.call('HGET', note_key, ARGV[i])
+    if old then
+      size = size - (#ARGV[i] + #old + 2)
+    end
+    if ARGV[i + 1] ~= 'null' then
+      size = size + #ARGV[i] + #ARGV[i + 1] + 2
+    end
+  end
+  if size > max_bytes then
+    return { 'err', 'too_large' }
+  end
+  for i = 15, #ARGV, 2 do
+    if ARGV[i + 1] == 'null' then
+      redis.call('HDEL', note_key, ARGV[i])
+    else
+      redis.call('HSET', note_key, ARGV[i], ARGV[i + 1])
+    end
+  end
+  redis.call('HSET', KEYS[2], note_id, size)
+  op_json = ARGV[14]
+else
+  if not existing_size then
+    return { 'err', 'not_found' }
+  end
+  redis.call('DEL', note_key)
+  redis.call('HDEL', KEYS[2], note_id)
+  op_json = ARGV[14]
+end
+
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local delta = '{"type":"delta","paper":' .. PAPER_JSON .. ',"seq":' .. fmt(seq) .. ',"by":' .. by_json .. ',"cid":'
+  .. cid_json .. ',"op":' .. op_json .. '}'
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(seq) .. '-0', 'd', delta)
+redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. fmt(seq) .. ' ' .. delta)
+return { 'ok', seq, epoch }

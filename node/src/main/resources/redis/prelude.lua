@@ -1,0 +1,98 @@
+-- Shared by every script (prepended when loaded). Every script gets the same first keys and arguments:
+--   KEYS[1] meta hash (epoch, seq, status, pv)   KEYS[2] notes index (note id -> serialized size)
+--   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
+--   ARGV[1] the paper id as a JSON string       ARGV[2] the paper's channel
+--   ARGV[3] the prefix of note keys (hash: serialized field name -> serialized value)
+--   ARGV[4] the publish command (PUBLISH, or SPUBLISH on Redis Cluster)
+-- Notes are never decoded here: values stay exactly as the client sent them.
+local PAPER_JSON, CHANNEL, NOTE_PREFIX, PUBLISH = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function create_paper(epoch)
+  -- Whatever a lost history left behind belongs to no epoch any more.
+  local ids = redis.call('HKEYS', KEYS[2])
+  for i = 1, #ids do
+    redis.call('DEL', NOTE_PREFIX .. ids[i])
+  end
+  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'status', 'open', 'pv', 0)
+end
+
+local function note_json(id)
+  local fields = redis.call('HGETALL', NOTE_PREFIX .. id)
+  local parts = {}
+  for i = 1, #fields, 2 do
+    parts[#parts + 1] = fields[i] .. ':' .. fields[i + 1]
+  end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+
+local function presence_live(entry, now)
+  for _, expiry in pairs(entry.s) do
+    if expiry > now then
+      return true
+    end
+  end
+  return false
+end
+
+local function presence_store(user, entry)
+  redis.call('HSET', KEYS[4], user, cjson.encode(entry))
+  -- A completed paper's data expires; presence written after completion must expire with it.
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[4], ttl)
+  end
+end
+
+local function presence_publish(joined_json, left_json)
+  local pv = redis.call('HINCRBY', KEYS[1], 'pv', 1)
+  redis.call(PUBLISH, CHANNEL, 'P ' .. pv .. ' {"type":"presence","paper":' .. PAPER_JSON .. ',"joined":'
+    .. joined_json .. ',"left":' .. left_json .. '}')
+end
+
+local function presence_join(user, name, node, ttl, now)
+  local raw = redis.call('HGET', KEYS[4], user)
+  local entry
+  if raw then
+    entry = cjson.decode(raw)
+  else
+    entry = { n = name, s = {} }
+  end
+  local was_live = raw and presence_live(entry, now)
+  entry.n = name
+  entry.s[node] = now + ttl
+  presence_store(user, entry)
+  if not was_live then
+    presence_publish('[{"user":' .. cjson.encode(user) .. ',"name":' .. cjson.encode(name) .. '}]', '[]')
+  end
+end
+
+local function presence_list(now)
+  local all = redis.call('HGETALL', KEYS[4])
+  local out = {}
+  for i = 1, #all, 2 do
+    local entry = cjson.decode(all[i + 1])
+    if presence_live(entry, now) then
+      out[#out + 1] = '{"user":' .. cjson.encode(all[i]) .. ',"name":' .. cjson.encode(entry.n) .. '}'
+    end
+  end
+  return '[' .. table.concat(out, ',') .. ']'
+end
+
+local function snapshot_reply(epoch, seq, status, pv, presence)
+  local out = { 'snapshot', epoch, seq, status, pv, presence }
+  local ids = redis.call('HKEYS', KEYS[2])
+  for i = 1, #ids do
+    out[#out + 1] = note_json(ids[i])
+  end
+  return out
+end

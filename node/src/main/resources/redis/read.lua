@@ -1,0 +1,40 @@
+-- A join or a repair. ARGV[5] '1' to create the paper when it has no live state, ARGV[6] the epoch to
+-- create it with, ARGV[7] since ('' for none), ARGV[8] the epoch since belongs to, ARGV[9] a user to mark
+-- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms).
+-- Replies {'missing'}, {'resumed', epoch, seq, status, pv, presence, delta...} with the deltas after
+-- since in order, or {'snapshot', epoch, seq, status, pv, presence, note...}.
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
+local epoch = state[1]
+if not epoch then
+  if ARGV[5] ~= '1' then
+    return { 'missing' }
+  end
+  epoch = ARGV[6]
+  create_paper(epoch)
+  state = { epoch, '0', 'open' }
+end
+local seq = tonumber(state[2])
+local status = state[3]
+local now = now_ms()
+if ARGV[9] ~= '' then
+  presence_join(ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), now)
+end
+local pv = tonumber(redis.call('HGET', KEYS[1], 'pv') or '0')
+local presence = presence_list(now)
+if ARGV[7] ~= '' and ARGV[8] == epoch then
+  local since = tonumber(ARGV[7])
+  if since == seq then
+    return { 'resumed', epoch, seq, status, pv, presence }
+  end
+  if since < seq then
+    local entries = redis.call('XRANGE', KEYS[3], fmt(since + 1), '+')
+    if #entries > 0 and entries[1][1] == fmt(since + 1) .. '-0' then
+      local out = { 'resumed', epoch, seq, status, pv, presence }
+      for i = 1, #entries do
+        out[#out + 1] = entries[i][2][2]
+      end
+      return out
+    end
+  end
+end
+return snapshot_reply(epoch, seq, status, pv, presence)

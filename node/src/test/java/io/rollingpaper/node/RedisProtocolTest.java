@@ -1,0 +1,27 @@
+package io.rollingpaper.node;
+
+import io.rollingpaper.node.support.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/** The protocol on a single node backed by a real Redis. */
+class RedisProtocolTest extends ProtocolContract {
+  static RedisServer redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @Override
+  Map<String, String> backendEnv() {
+    return Map.of("REDIS_URL", redis.url());
+  }
+}
