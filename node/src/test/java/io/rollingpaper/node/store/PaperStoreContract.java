@@ -1,0 +1,406 @@
+package io.rollingpaper.node.store;
+
+import io.rollingpaper.node.broker.BrokerListener;
+import io.rollingpaper.node.broker.ChannelMessage;
+import io.rollingpaper.node.config.NodeConfig;
+import io.rollingpaper.protocol.ErrorCode;
+import io.rollingpaper.protocol.FrameCodec;
+import io.rollingpaper.protocol.Op;
+import io.rollingpaper.protocol.PaperStatus;
+import io.rollingpaper.protocol.PresenceEntry;
+import io.rollingpaper.protocol.ProtocolException;
+import io.rollingpaper.protocol.Role;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The rules every {@link PaperStore} and its {@link io.rollingpaper.node.broker.Broker} keep, run
+ * against each implementation: the in-memory one and Redis.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+abstract class PaperStoreContract {
+  static final int MAX_NOTES = 3;
+  static final int MAX_NOTE_BYTES = 200;
+
+  private Backend backend;
+  private Context context;
+  private final List<ChannelMessage> messages = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+  String paper;
+
+  private record Waiter(Predicate<ChannelMessage> predicate, Promise<ChannelMessage> promise) {
+  }
+
+  abstract Map<String, String> backendEnv();
+
+  @BeforeEach
+  void createBackend(Vertx vertx, VertxTestContext ctx) {
+    Map<String, String> env = new HashMap<>(backendEnv());
+    env.put("MAX_NOTES_PER_PAPER", Integer.toString(MAX_NOTES));
+    env.put("MAX_NOTE_BYTES", Integer.toString(MAX_NOTE_BYTES));
+    env.put("MAX_FRAME_BYTES", "4096");
+    env.put("HISTORY_SIZE", "5");
+    env.put("PRESENCE_TTL", "1s");
+    env.put("PAPER_CHECK_INTERVAL", "500ms");
+    env.put("COMPLETED_TTL", "1s");
+    NodeConfig config = NodeConfig.fromEnv(env);
+    paper = "s-" + UUID.randomUUID().toString().substring(0, 8);
+    context = vertx.getOrCreateContext();
+    onContext(() -> Backend.create(vertx, context, config)).onComplete(ctx.succeeding(created -> {
+      backend = created;
+      backend.broker().listener(new BrokerListener() {
+        @Override
+        public void onMessage(ChannelMessage message) {
+          received(message);
+        }
+
+        @Override
+        public void onResubscribed() {
+        }
+      });
+      onContext(() -> backend.broker().subscribe(paper)).onComplete(ctx.succeedingThenComplete());
+    }));
+  }
+
+  @AfterEach
+  void closeBackend(VertxTestContext ctx) {
+    onContext(() -> backend.close()).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Runs on the backend's event loop, as the node does. */
+  <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(ignored -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  PaperStore store() {
+    return backend.store();
+  }
+
+  private synchronized void received(ChannelMessage message) {
+    messages.add(message);
+    List<Waiter> matched = new ArrayList<>();
+    waiters.removeIf(w -> {
+      if (w.predicate.test(message)) {
+        matched.add(w);
+        return true;
+      }
+      return false;
+    });
+    matched.forEach(w -> w.promise.complete(message));
+  }
+
+  synchronized Future<ChannelMessage> published(Predicate<ChannelMessage> predicate) {
+    for (ChannelMessage message : messages) {
+      if (predicate.test(message)) {
+        return Future.succeededFuture(message);
+      }
+    }
+    Promise<ChannelMessage> promise = Promise.promise();
+    waiters.add(new Waiter(predicate, promise));
+    return promise.future();
+  }
+
+  synchronized List<ChannelMessage> messagesOf(ChannelMessage.Kind kind) {
+    return messages.stream().filter(m -> m.kind() == kind).toList();
+  }
+
+  Future<Applied> apply(Op op, String by, Role role) {
+    return onContext(() -> store().apply(new OpRequest(paper, op, by, "cid-" + by, role)));
+  }
+
+  Future<Applied> put(String id, String by, Object... fields) {
+    JsonObject note = new JsonObject().put("id", id);
+    for (int i = 0; i < fields.length; i += 2) {
+      note.put((String) fields[i], fields[i + 1]);
+    }
+    return apply(FrameCodec.decodeOp(FrameCodec.parse(new JsonObject().put("kind", "note.put").put("note", note).encode()),
+        io.rollingpaper.protocol.Limits.DEFAULT), by, Role.OWNER);
+  }
+
+  static Op patch(String id, JsonObject fields) {
+    return FrameCodec.decodeOp(FrameCodec.parse(new JsonObject().put("kind", "note.patch").put("id", id)
+        .put("fields", fields).encode()), io.rollingpaper.protocol.Limits.DEFAULT);
+  }
+
+  static Op delete(String id) {
+    return new Op.Delete(id);
+  }
+
+  Future<PaperRead> read(ReadRequest request) {
+    return onContext(() -> store().read(request));
+  }
+
+  static Future<Void> refusedWith(Future<?> future, ErrorCode code) {
+    return future.transform(result -> {
+      assertThat(result.failed()).as("expected " + code).isTrue();
+      assertThat(result.cause()).isInstanceOf(ProtocolException.class);
+      assertThat(((ProtocolException) result.cause()).code()).isEqualTo(code);
+      return Future.succeededFuture();
+    });
+  }
+
+  // ---- ops ----------------------------------------------------------------------------------
+
+  @Test
+  void eachAcceptedOpGetsTheNextSeqAndIsPublishedInThatOrder(VertxTestContext ctx) {
+    put("a", "ann").compose(first -> {
+      assertThat(first.seq()).isEqualTo(1);
+      return apply(patch("a", new JsonObject().put("t", 1)), "ann", Role.OWNER);
+    }).compose(second -> {
+      assertThat(second.seq()).isEqualTo(2);
+      return apply(delete("a"), "ann", Role.OWNER);
+    }).compose(third -> {
+      assertThat(third.seq()).isEqualTo(3);
+      return published(m -> m.kind() == ChannelMessage.Kind.DELTA && m.seq() == 3).map(third);
+    }).map(third -> {
+      List<ChannelMessage> deltas = messagesOf(ChannelMessage.Kind.DELTA);
+      assertThat(deltas).extracting(ChannelMessage::seq).containsExactly(1L, 2L, 3L);
+      assertThat(deltas).extracting(ChannelMessage::epoch).containsOnly(third.epoch());
+      JsonObject frame = new JsonObject(deltas.get(0).frame().toString());
+      assertThat(frame.getString("type")).isEqualTo("delta");
+      assertThat(frame.getString("cid")).isEqualTo("cid-ann");
+      assertThat(frame.getJsonObject("op").getJsonObject("note").getString("author")).isEqualTo("ann");
+      return null;
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aRefusedOpChangesNothingAndConsumesNoSeq(VertxTestContext ctx) {
+    refusedWith(apply(patch("missing", new JsonObject().put("t", 1)), "ann", Role.OWNER), ErrorCode.NOT_FOUND)
+        .compose(ignored -> refusedWith(apply(delete("missing"), "ann", Role.OWNER), ErrorCode.NOT_FOUND))
+        .compose(ignored -> put("a", "ann"))
+        .map(applied -> {
+          assertThat(applied.seq()).isEqualTo(1);
+          assertThat(messagesOf(ChannelMessage.Kind.DELTA)).hasSizeLessThanOrEqualTo(1);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aWriterChangesOnlyItsOwnNotes(VertxTestContext ctx) {
+    put("a", "ann")
+        .compose(ignored -> refusedWith(apply(patch("a", new JsonObject().put("t", 1)), "bob", Role.WRITER), ErrorCode.FORBIDDEN))
+        .compose(ignored -> refusedWith(apply(delete("a"), "bob", Role.WRITER), ErrorCode.FORBIDDEN))
+        .compose(ignored -> apply(new Op.Put(new JsonObjectNode("a").node), "bob", Role.WRITER).transform(r -> {
+          assertThat(r.failed()).as("replacing another's note").isTrue();
+          return Future.succeededFuture();
+        }))
+        .compose(ignored -> apply(patch("a", new JsonObject().put("t", 1)), "ann", Role.WRITER))
+        .compose(ignored -> apply(patch("a", new JsonObject().put("t", 2)), "owner", Role.OWNER))
+        .compose(ignored -> apply(new Op.Put(new JsonObjectNode("b").node), "bob", Role.WRITER))
+        .map(applied -> {
+          assertThat(applied.seq()).isEqualTo(4);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A note object with just an id, for ops built without the codec. */
+  record JsonObjectNode(com.fasterxml.jackson.databind.node.ObjectNode node) {
+    JsonObjectNode(String id) {
+      this(FrameCodec.mapper().createObjectNode().put("id", id));
+    }
+  }
+
+  @Test
+  void limitsOnNotesAndSizesHold(VertxTestContext ctx) {
+    put("a", "ann").compose(ignored -> put("b", "ann")).compose(ignored -> put("c", "ann"))
+        .compose(ignored -> refusedWith(put("d", "ann"), ErrorCode.PAPER_FULL))
+        .compose(ignored -> put("a", "ann", "t", "replacing is fine when full"))
+        .compose(ignored -> refusedWith(put("b", "ann", "t", "x".repeat(MAX_NOTE_BYTES)), ErrorCode.TOO_LARGE))
+        .compose(ignored -> apply(patch("b", new JsonObject().put("t", "y".repeat(100))), "ann", Role.OWNER))
+        .compose(ignored -> refusedWith(apply(patch("b", new JsonObject().put("u", "z".repeat(100))), "ann", Role.OWNER),
+            ErrorCode.TOO_LARGE))
+        .compose(ignored -> apply(patch("b", new JsonObject().put("t", (Object) null).put("u", "z".repeat(100))), "ann",
+            Role.OWNER))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aCompletedPaperRefusesOpsAfterForbiddenAndExpires(Vertx vertx, VertxTestContext ctx) {
+    put("a", "ann")
+        .compose(ignored -> onContext(() -> store().complete(paper)))
+        .compose(snapshot -> {
+          assertThat(snapshot.status()).isEqualTo(PaperStatus.COMPLETED);
+          assertThat(snapshot.seq()).isEqualTo(1);
+          return published(m -> m.kind() == ChannelMessage.Kind.COMPLETED);
+        })
+        .compose(completed -> {
+          assertThat(completed.seq()).isEqualTo(1);
+          return refusedWith(put("b", "ann"), ErrorCode.PAPER_COMPLETED);
+        })
+        .compose(ignored -> refusedWith(apply(delete("a"), "bob", Role.WRITER), ErrorCode.FORBIDDEN))
+        .compose(ignored -> onContext(() -> store().complete(paper)))
+        .compose(again -> {
+          assertThat(again.status()).isEqualTo(PaperStatus.COMPLETED);
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(1500, t -> later.complete());
+          return later.future();
+        })
+        .compose(ignored -> read(ReadRequest.snapshot(paper)))
+        .map(read -> {
+          assertThat(read).as("a completed paper's live data expires after COMPLETED_TTL")
+              .isInstanceOf(PaperRead.Missing.class);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  @Test
+  void aReadCreatesThePaperOnlyWhenAsked(VertxTestContext ctx) {
+    read(ReadRequest.snapshot(paper)).compose(missing -> {
+      assertThat(missing).isInstanceOf(PaperRead.Missing.class);
+      return read(new ReadRequest(paper, true, null, null, null));
+    }).compose(created -> {
+      PaperRead.Snapshot snapshot = (PaperRead.Snapshot) created;
+      assertThat(snapshot.snapshot().seq()).isZero();
+      assertThat(snapshot.snapshot().epoch()).isNotEmpty();
+      return read(ReadRequest.snapshot(paper)).map(again -> {
+        assertThat(((PaperRead.Snapshot) again).snapshot().epoch()).isEqualTo(snapshot.snapshot().epoch());
+        return null;
+      });
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aResumeIsServedFromTheHistoryWhenItCoversTheGap(VertxTestContext ctx) {
+    put("a", "ann").compose(ignored -> put("b", "ann")).compose(ignored -> put("c", "ann"))
+        .compose(last -> read(ReadRequest.repair(paper, 1, last.epoch())).compose(read -> {
+          PaperRead.Resumed resumed = (PaperRead.Resumed) read;
+          assertThat(resumed.from()).isEqualTo(1);
+          assertThat(resumed.seq()).isEqualTo(3);
+          assertThat(resumed.deltas()).extracting(Delta::seq).containsExactly(2L, 3L);
+          assertThat(new JsonObject(resumed.deltas().get(1).frame().toString()).getLong("seq")).isEqualTo(3);
+          return read(ReadRequest.repair(paper, 3, last.epoch()));
+        }).compose(read -> {
+          assertThat(((PaperRead.Resumed) read).deltas()).isEmpty();
+          return read(ReadRequest.repair(paper, 4, last.epoch()));
+        }).compose(beyond -> {
+          assertThat(beyond).as("since beyond seq").isInstanceOf(PaperRead.Snapshot.class);
+          return read(ReadRequest.repair(paper, 1, "another-epoch"));
+        })).map(other -> {
+          assertThat(other).as("another epoch").isInstanceOf(PaperRead.Snapshot.class);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aResumeOlderThanTheHistoryGetsASnapshot(VertxTestContext ctx) {
+    Future<Applied> chain = put("a", "ann");
+    for (int i = 0; i < 250; i++) {
+      int value = i;
+      chain = chain.compose(ignored -> apply(patch("a", new JsonObject().put("v", value)), "ann", Role.OWNER));
+    }
+    chain.compose(last -> read(ReadRequest.repair(paper, 1, last.epoch())))
+        .map(read -> {
+          assertThat(read).isInstanceOf(PaperRead.Snapshot.class);
+          assertThat(((PaperRead.Snapshot) read).snapshot().seq()).isEqualTo(251);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void deletingRemovesThePaperAndTheNextOneHasANewEpoch(VertxTestContext ctx) {
+    put("a", "ann").compose(first -> onContext(() -> store().delete(paper)).compose(deleted -> {
+      assertThat(deleted).isTrue();
+      return published(m -> m.kind() == ChannelMessage.Kind.DELETED);
+    }).compose(message -> {
+      assertThat(message.epoch()).isEqualTo(first.epoch());
+      return onContext(() -> store().delete(paper));
+    }).compose(again -> {
+      assertThat(again).isFalse();
+      return put("a", "ann");
+    }).map(recreated -> {
+      assertThat(recreated.seq()).isEqualTo(1);
+      assertThat(recreated.epoch()).isNotEqualTo(first.epoch());
+      return null;
+    })).onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ---- presence and the periodic round ------------------------------------------------------
+
+  private Future<PaperRead> joinAs(String user, String node) {
+    return read(new ReadRequest(paper, true, null, null, new ReadRequest.PresenceJoin(user, user.toUpperCase(), node)));
+  }
+
+  @Test
+  void aUserIsPresentOnceAcrossNodesAndLeavesWithItsLastNode(VertxTestContext ctx) {
+    joinAs("ann", "n1").compose(first -> {
+      PaperRead.Snapshot snapshot = (PaperRead.Snapshot) first;
+      assertThat(snapshot.snapshot().presence()).containsExactly(new PresenceEntry("ann", "ANN"));
+      return published(m -> m.kind() == ChannelMessage.Kind.PRESENCE);
+    }).compose(joined -> {
+      assertThat(joined.frame().toString()).contains("\"joined\":[{\"user\":\"ann\",\"name\":\"ANN\"}]");
+      return joinAs("ann", "n2");
+    }).compose(second -> onContext(() -> store().leave(paper, "ann", "n1")))
+        .compose(ignored -> onContext(() -> store().leave(paper, "ann", "n2")))
+        .compose(ignored -> published(m -> m.kind() == ChannelMessage.Kind.PRESENCE && m.frame().toString().contains("\"left\":[\"ann\"]")))
+        .map(left -> {
+          List<ChannelMessage> presence = messagesOf(ChannelMessage.Kind.PRESENCE);
+          assertThat(presence).as("joined once, left once").hasSize(2);
+          assertThat(presence.get(1).presenceVersion()).isGreaterThan(presence.get(0).presenceVersion());
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void thePeriodicRoundReportsHeadsAndDropsUsersOfNodesThatStoppedRefreshing(Vertx vertx, VertxTestContext ctx) {
+    joinAs("ann", "crashed-node").compose(ignored -> joinAs("bob", "live-node"))
+        .compose(ignored -> put("a", "bob"))
+        .compose(ignored -> {
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(1200, t -> later.complete());
+          return later.future();
+        })
+        .compose(ignored -> onContext(() -> store().tick("live-node", Map.of(paper, Map.of("bob", "BOB")))))
+        .compose(heads -> {
+          assertThat(heads.get(paper).seq()).isEqualTo(1);
+          assertThat(heads.get(paper).status()).isEqualTo(PaperStatus.OPEN);
+          return published(m -> m.kind() == ChannelMessage.Kind.PRESENCE && m.frame().toString().contains("\"left\":[\"ann\"]"));
+        })
+        .compose(left -> read(ReadRequest.snapshot(paper)))
+        .compose(read -> {
+          assertThat(((PaperRead.Snapshot) read).snapshot().presence()).containsExactly(new PresenceEntry("bob", "BOB"));
+          return onContext(() -> store().tick("live-node", Map.of("no-such-paper", Map.of())));
+        })
+        .map(heads -> {
+          assertThat(heads).as("a paper without live state has no head").isEmpty();
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aPublishedSignalReachesTheSubscriber(VertxTestContext ctx) {
+    onContext(() -> store().publish(paper, ChannelMessage.signal("node-1", "{\"type\":\"signal\"}")))
+        .compose(ignored -> published(m -> m.kind() == ChannelMessage.Kind.SIGNAL))
+        .map(signal -> {
+          assertThat(signal.senderSession()).isEqualTo("node-1");
+          assertThat(signal.frame().toString()).isEqualTo("{\"type\":\"signal\"}");
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+}

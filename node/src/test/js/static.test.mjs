@@ -1,0 +1,46 @@
+// The node serves the demo board and the client library from its classpath webroot, and the
+// library it serves is the one in this tree and loads as an ES module.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { startNode } from './support/node-server.mjs';
+
+const webroot = new URL('../../main/resources/webroot/', import.meta.url);
+const T = { timeout: 15000 };
+let node;
+
+before(async () => { node = await startNode(); }, { timeout: 90000 });
+after(async () => { if (node) await node.stop(); });
+
+async function get(path) {
+  const res = await fetch(`${node.httpUrl}${path}`, { redirect: 'manual' });
+  return { status: res.status, type: res.headers.get('content-type') || '', body: await res.text() };
+}
+
+const cases = [
+  ['/', 'index.html', /text\/html/],
+  ['/p/some-paper_1', 'board.html', /text\/html/],
+  ['/p/another', 'board.html', /text\/html/],
+  ['/client/rolling-paper.js', 'client/rolling-paper.js', /javascript/],
+  ['/assets/board.js', 'assets/board.js', /javascript/],
+  ['/assets/board.css', 'assets/board.css', /text\/css/],
+  ['/assets/index.js', 'assets/index.js', /javascript/],
+  ['/assets/identity.js', 'assets/identity.js', /javascript/],
+];
+
+for (const [path, file, type] of cases) {
+  test(`GET ${path} serves webroot/${file}`, T, async () => {
+    const res = await get(path);
+    assert.equal(res.status, 200);
+    assert.match(res.type, type);
+    assert.equal(res.body, await readFile(new URL(file, webroot), 'utf8'));
+  });
+}
+
+test('the served client library loads as an ES module with its API', T, async () => {
+  const { body } = await get('/client/rolling-paper.js');
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(body).toString('base64')}`);
+  for (const name of ['connect', 'newId', 'isValidPaperId', 'RollingPaperError', 'PaperConnection']) {
+    assert.equal(typeof mod[name], 'function', name);
+  }
+});
