@@ -388,11 +388,9 @@ final class LocalPaper {
     }
   }
 
-  /** The periodic check found no live state; a paper not yet read may simply not be created yet. */
+  /** The periodic check found no live state: the store lost it (a deletion comes as its own message). */
   void missingInStore() {
-    if (epoch != null && !repairing) {
-      deleted();
-    }
+    repair();
   }
 
   /** The paper's live data is gone: every session is closed normally. */

@@ -18,7 +18,12 @@ public record ReadRequest(String paper, boolean create, Long since, String epoch
     return new ReadRequest(paper, false, null, null, null);
   }
 
+  /**
+   * A node catching up. It creates the paper when it is gone: sessions are still on it, so its
+   * history was lost (a wiped or failed-over store) and they get a snapshot of a new epoch. Only an
+   * explicit deletion (its channel message) closes them.
+   */
   public static ReadRequest repair(String paper, long since, String epoch) {
-    return new ReadRequest(paper, false, since, epoch, null);
+    return new ReadRequest(paper, true, since, epoch, null);
   }
 }

@@ -53,12 +53,16 @@ public final class RedisServer implements AutoCloseable {
     return port;
   }
 
-  /** Kills the server and starts it again, empty, on the same port (a Redis that lost its data). */
-  public void restartEmpty() {
+  /** Kills the server (an outage). Only for a redis-server process. */
+  public void kill() {
     if (process == null) {
-      throw new IllegalStateException("restart is only supported for a redis-server process");
+      throw new IllegalStateException("kill is only supported for a redis-server process");
     }
     stopProcess();
+  }
+
+  /** Starts the killed server again, empty, on the same port (a Redis that lost its data). */
+  public void startEmpty() {
     process = launch(port);
   }
 

@@ -1,0 +1,74 @@
+package io.rollingpaper.node;
+
+import io.rollingpaper.node.support.TestClient;
+import io.rollingpaper.node.support.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.rollingpaper.node.support.TestClient.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A client that stops reading is cut off with 1013 and can resume; the others are not held back. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class SlowClientTest {
+  TestNode node;
+
+  @BeforeEach
+  void start(VertxTestContext ctx) {
+    TestNode.start(Map.of("SEND_QUEUE_SOFT_BYTES", "16384", "SEND_QUEUE_MAX_BYTES", "65536"))
+        .onComplete(ctx.succeeding(started -> {
+          node = started;
+          ctx.completeNow();
+        }));
+  }
+
+  @AfterEach
+  void stop(VertxTestContext ctx) {
+    node.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsClosedWith1013AndResumes(Vertx vertx, VertxTestContext ctx) {
+    int ops = 3000;
+    String text = "x".repeat(4000);
+    TestClient.join(vertx, node.port(), "/ws/slow?user=writer").compose(writer ->
+        TestClient.join(vertx, node.port(), "/ws/slow?user=sloth").compose(sloth -> {
+          sloth.socket().pause();
+          for (int i = 0; i < ops; i++) {
+            writer.op(put("n" + (i % 50), "text", text, "i", i));
+          }
+          return writer.seq(ops).compose(all -> {
+            // The writer kept up and saw everything; now let the sloth read what it was sent.
+            sloth.socket().resume();
+            return sloth.closed();
+          }).compose(code -> {
+            assertThat(code).isEqualTo((short) 1013);
+            List<Long> seqs = sloth.deltas().stream().map(d -> d.getLong("seq")).toList();
+            assertThat(seqs).as("what it got before the close has no gap").isNotEmpty();
+            for (int i = 0; i < seqs.size(); i++) {
+              assertThat(seqs.get(i)).isEqualTo(i + 1);
+            }
+            long last = seqs.get(seqs.size() - 1);
+            assertThat(last).isLessThan(ops);
+            String epoch = sloth.frames().get(0).getString("epoch");
+            return TestClient.join(vertx, node.port(), "/ws/slow?user=sloth&since=" + last + "&epoch=" + epoch);
+          }).compose(again -> {
+            String first = again.frames().get(0).getString("type");
+            assertThat(first).isIn("resumed", "snapshot");
+            return "resumed".equals(first) ? again.seq(ops).mapEmpty() : Future.succeededFuture();
+          });
+        })).onComplete(ctx.succeedingThenComplete());
+  }
+}
