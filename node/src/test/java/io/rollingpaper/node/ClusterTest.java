@@ -214,6 +214,7 @@ class ClusterTest {
     env.put("REDIS_URL", redis.url());
     env.put("PRESENCE_TTL", "3s");
     env.put("PAPER_CHECK_INTERVAL", "1s");
+    env.put("AUTH_DISABLED", "true");
     Process crashing = builder.start();
     Http health = new Http(vertx, port);
     untilReady(vertx, health, System.currentTimeMillis() + 30_000)

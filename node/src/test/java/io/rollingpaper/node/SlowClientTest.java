@@ -27,7 +27,7 @@ class SlowClientTest {
 
   @BeforeEach
   void start(VertxTestContext ctx) {
-    TestNode.start(Map.of("SEND_QUEUE_SOFT_BYTES", "16384", "SEND_QUEUE_MAX_BYTES", "65536"))
+    TestNode.start(Map.of("SEND_QUEUE_SOFT_BYTES", "262144", "SEND_QUEUE_MAX_BYTES", "1048576"))
         .onComplete(ctx.succeeding(started -> {
           node = started;
           ctx.completeNow();
@@ -41,7 +41,8 @@ class SlowClientTest {
 
   @Test
   void aClientThatDoesNotReadIsClosedWith1013AndResumes(Vertx vertx, VertxTestContext ctx) {
-    int ops = 3000;
+    // Well past what the kernel's socket buffers and the send queue hold together.
+    int ops = 6000;
     String text = "x".repeat(4000);
     TestClient.join(vertx, node.port(), "/ws/slow?user=writer").compose(writer ->
         TestClient.join(vertx, node.port(), "/ws/slow?user=sloth").compose(sloth -> {
@@ -49,7 +50,10 @@ class SlowClientTest {
           for (int i = 0; i < ops; i++) {
             writer.op(put("n" + (i % 50), "text", text, "i", i));
           }
-          return writer.seq(ops).compose(all -> {
+          Future<Object> writerCutOff = writer.closed().map(code -> {
+            throw new AssertionError("the writer, which reads, was closed too: " + code);
+          });
+          return Future.any(writer.seq(ops), writerCutOff).compose(all -> {
             // The writer kept up and saw everything; now let the sloth read what it was sent.
             sloth.socket().resume();
             return sloth.closed();

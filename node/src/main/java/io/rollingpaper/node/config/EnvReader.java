@@ -28,6 +28,28 @@ final class EnvReader {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
 
+  void problem(String problem) {
+    problems.add(problem);
+  }
+
+  /** A comma-separated list; blanks are dropped. */
+  List<String> list(String name, List<String> fallback) {
+    return optional(name).map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList()).orElse(fallback);
+  }
+
+  boolean flag(String name) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return false;
+    }
+    if (!raw.get().matches("(?i)true|false|1|0|yes|no")) {
+      problems.add(name + " must be true or false (got '" + raw.get() + "')");
+      return false;
+    }
+    return raw.get().matches("(?i)true|1|yes");
+  }
+
   String string(String name, String fallback) {
     return optional(name).orElse(fallback);
   }

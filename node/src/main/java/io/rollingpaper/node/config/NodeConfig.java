@@ -19,8 +19,9 @@ public record NodeConfig(
     String host,
     int port,
     String nodeId,
-    Optional<String> redisUrl,
-    int redisPoolSize,
+    Optional<RedisSettings> redis,
+    AuthSettings auth,
+    RateLimits rates,
     Limits limits,
     Duration completedTtl,
     Duration presenceTtl,
@@ -44,8 +45,15 @@ public record NodeConfig(
         r.string("HOST", "0.0.0.0"),
         r.integer("PORT", 8080, 0, 65535),
         r.string("NODE_ID", defaultNodeId()),
-        r.optional("REDIS_URL"),
-        r.integer("REDIS_POOL_SIZE", 16, 1, 1024),
+        redis(r),
+        new AuthSettings(r.optional("AUTH_JWT_SECRET"), r.optional("AUTH_JWT_PUBLIC_KEY_FILE"),
+            r.optional("AUTH_JWKS_FILE"), r.optional("API_KEY"), r.list("ALLOWED_ORIGINS", List.of("*"))),
+        new RateLimits(
+            r.integer("RATE_OPS_PER_SECOND", 50, 1, 1_000_000), r.integer("RATE_OPS_BURST", 100, 1, 1_000_000),
+            r.integer("RATE_SIGNALS_PER_SECOND", 30, 1, 1_000_000), r.integer("RATE_SIGNALS_BURST", 60, 1, 1_000_000),
+            r.integer("RATE_LIMIT_CLOSE_AFTER", 100, 1, 1_000_000),
+            r.integer("MAX_CONNECTIONS_PER_PAPER", 500, 1, 10_000_000),
+            r.integer("MAX_CONNECTIONS_PER_ADDRESS", 200, 1, 10_000_000)),
         new Limits(
             r.integer("MAX_FRAME_BYTES", 65536, 1024, 16 * 1024 * 1024),
             r.integer("MAX_NOTE_BYTES", 16384, 64, 8 * 1024 * 1024),
@@ -62,6 +70,7 @@ public record NodeConfig(
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
         r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)));
+    boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
       problems.add("SEND_QUEUE_MAX_BYTES must be at least SEND_QUEUE_SOFT_BYTES");
@@ -72,8 +81,12 @@ public record NodeConfig(
     if (config.paperCheckInterval().compareTo(config.presenceTtl()) >= 0) {
       problems.add("PAPER_CHECK_INTERVAL must be shorter than PRESENCE_TTL (presence is refreshed on that tick)");
     }
-    if (config.redisUrl().isPresent() && !config.redisUrl().get().matches("^(redis|rediss|unix)://.*")) {
-      problems.add("REDIS_URL must start with redis://, rediss:// or unix:// (got a value of another form)");
+    if (config.redis().isPresent() && !config.auth().enabled() && !authDisabled) {
+      problems.add("a node on Redis serves a cluster: configure AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or "
+          + "AUTH_JWKS_FILE, or set AUTH_DISABLED=true to run without auth (development only)");
+    }
+    if (config.auth().enabled() && config.auth().apiKey().isEmpty()) {
+      problems.add("auth is on but the HTTP API would be open: set API_KEY");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
@@ -81,10 +94,35 @@ public record NodeConfig(
     return config;
   }
 
-  public NodeConfig withPort(int newPort) {
-    return new NodeConfig(host, newPort, nodeId, redisUrl, redisPoolSize, limits, completedTtl, presenceTtl,
-        paperCheckInterval, unsubscribeLinger, sendQueueSoftBytes, sendQueueMaxBytes, badFrameLimit,
-        drainReadyDelay, drainCloseWindow, drainTimeout);
+  private static Optional<RedisSettings> redis(EnvReader r) {
+    Optional<String> url = r.optional("REDIS_URL");
+    List<String> sentinels = r.list("REDIS_SENTINELS", List.of());
+    List<String> cluster = r.list("REDIS_CLUSTER_NODES", List.of());
+    int configured = (url.isPresent() ? 1 : 0) + (sentinels.isEmpty() ? 0 : 1) + (cluster.isEmpty() ? 0 : 1);
+    if (configured == 0) {
+      return Optional.empty();
+    }
+    if (configured > 1) {
+      r.problem("set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES");
+    }
+    RedisSettings.Mode mode = !sentinels.isEmpty() ? RedisSettings.Mode.SENTINEL
+        : !cluster.isEmpty() ? RedisSettings.Mode.CLUSTER : RedisSettings.Mode.STANDALONE;
+    List<String> urls = url.map(List::of).orElse(cluster);
+    List<String> sentinelUrls = sentinels.stream().map(s -> s.contains("://") ? s : "redis://" + s).toList();
+    for (String u : urls) {
+      if (!u.matches("^(redis|rediss|unix)://.+")) {
+        r.problem("Redis URLs must start with redis://, rediss:// or unix:// (got '" + RedisSettings.redacted(u) + "')");
+      }
+    }
+    Optional<String> masterName = r.optional("REDIS_MASTER_NAME");
+    if (mode == RedisSettings.Mode.SENTINEL && masterName.isEmpty()) {
+      r.problem("REDIS_SENTINELS needs REDIS_MASTER_NAME");
+    }
+    return Optional.of(new RedisSettings(mode, urls, sentinelUrls, masterName,
+        r.integer("REDIS_POOL_SIZE", 16, 1, 1024),
+        r.integer("REDIS_WAIT_REPLICAS", mode == RedisSettings.Mode.SENTINEL ? 1 : 0, 0, 16),
+        r.duration("REDIS_WAIT_TIMEOUT", Duration.ofMillis(500)),
+        r.duration("SUBSCRIPTION_PROBE_INTERVAL", Duration.ofSeconds(3))));
   }
 
   private static String defaultNodeId() {

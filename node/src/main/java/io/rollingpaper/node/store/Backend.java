@@ -2,6 +2,7 @@ package io.rollingpaper.node.store;
 
 import io.rollingpaper.node.broker.Broker;
 import io.rollingpaper.node.config.NodeConfig;
+import io.rollingpaper.node.config.RedisSettings;
 import io.rollingpaper.node.store.memory.MemoryBroker;
 import io.rollingpaper.node.store.memory.MemoryStore;
 import io.rollingpaper.node.store.redis.RedisBroker;
@@ -17,16 +18,17 @@ public record Backend(PaperStore store, Broker broker, String description) {
 
   /** Creates the backend the config names; on Redis, fails if Redis cannot be reached now. */
   public static Future<Backend> create(Vertx vertx, Context context, NodeConfig config) {
-    if (config.redisUrl().isEmpty()) {
+    if (config.redis().isEmpty()) {
       MemoryBroker broker = new MemoryBroker(context);
       MemoryStore store = new MemoryStore(broker, config.limits(), config.completedTtl(), config.presenceTtl(),
           System::currentTimeMillis);
       return Future.succeededFuture(new Backend(store, broker, "in-memory (single node)"));
     }
-    String url = config.redisUrl().get();
+    RedisSettings redis = config.redis().get();
+    String url = redis.urls().get(0);
     RedisOptions commands = new RedisOptions().setConnectionString(url)
-        .setMaxPoolSize(config.redisPoolSize())
-        .setMaxPoolWaiting(config.redisPoolSize() * 256)
+        .setMaxPoolSize(redis.poolSize())
+        .setMaxPoolWaiting(redis.poolSize() * 256)
         .setMaxWaitingHandlers(64 * 1024);
     RedisOptions subscriptions = new RedisOptions().setConnectionString(url).setMaxPoolSize(1).setMaxPoolWaiting(8);
     RedisStore store = new RedisStore(Redis.createClient(vertx, commands), config.limits(), config.completedTtl(),
@@ -34,17 +36,12 @@ public record Backend(PaperStore store, Broker broker, String description) {
     RedisBroker broker = new RedisBroker(vertx, Redis.createClient(vertx, subscriptions), config.nodeId());
     return store.start()
         .compose(ignored -> broker.start())
-        .map(ignored -> new Backend(store, broker, "Redis at " + redacted(url)))
+        .map(ignored -> new Backend(store, broker, redis.describe()))
         .recover(error -> store.close().transform(ignored -> Future.failedFuture(
-            new IllegalStateException("cannot reach Redis at " + redacted(url) + ": " + error.getMessage(), error))));
+            new IllegalStateException("cannot reach " + redis.describe() + ": " + error.getMessage(), error))));
   }
 
   public Future<Void> close() {
     return broker.close().eventually(store::close);
-  }
-
-  /** The URL without its password, for logs. */
-  static String redacted(String url) {
-    return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:***@");
   }
 }

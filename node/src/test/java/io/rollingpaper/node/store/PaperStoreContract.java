@@ -65,6 +65,7 @@ abstract class PaperStoreContract {
     env.put("PRESENCE_TTL", "1s");
     env.put("PAPER_CHECK_INTERVAL", "500ms");
     env.put("COMPLETED_TTL", "1s");
+    env.put("AUTH_DISABLED", "true");
     NodeConfig config = NodeConfig.fromEnv(env);
     paper = "s-" + UUID.randomUUID().toString().substring(0, 8);
     context = vertx.getOrCreateContext();

@@ -32,6 +32,10 @@ public final class TestNode {
     all.put("UNSUBSCRIBE_LINGER", "200ms");
     all.put("DRAIN_READY_DELAY", "10ms");
     all.put("DRAIN_CLOSE_WINDOW", "10ms");
+    // Tests write in bursts far beyond a person's pace; the rate limits have tests of their own.
+    all.put("AUTH_DISABLED", "true");
+    all.put("RATE_OPS_PER_SECOND", "100000");
+    all.put("RATE_OPS_BURST", "100000");
     all.putAll(env);
     NodeConfig config = NodeConfig.fromEnv(all);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

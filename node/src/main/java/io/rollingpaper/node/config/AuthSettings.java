@@ -1,0 +1,33 @@
+package io.rollingpaper.node.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who may connect and what they may do. Auth is on when a JWT key is configured.
+ *
+ * @param jwtSecret        HS256 shared secret
+ * @param jwtPublicKeyFile a PEM public key (RS256 or ES256)
+ * @param jwksFile         a JWKS file of public keys
+ * @param apiKey           the bearer key of the HTTP API; empty leaves the API open (development only)
+ * @param allowedOrigins   browser origins allowed to open sockets; {@code *} allows any
+ */
+public record AuthSettings(Optional<String> jwtSecret, Optional<String> jwtPublicKeyFile, Optional<String> jwksFile,
+                           Optional<String> apiKey, List<String> allowedOrigins) {
+
+  public boolean enabled() {
+    return jwtSecret.isPresent() || jwtPublicKeyFile.isPresent() || jwksFile.isPresent();
+  }
+
+  public boolean originAllowed(String origin) {
+    return origin == null || allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+  }
+
+  @Override
+  public String toString() {
+    // Secrets never reach a log line.
+    return "AuthSettings[jwt=" + (jwtSecret.isPresent() ? "HS256" : jwtPublicKeyFile.isPresent() ? "public key"
+        : jwksFile.isPresent() ? "JWKS" : "off") + ", apiKey=" + (apiKey.isPresent() ? "set" : "none")
+        + ", allowedOrigins=" + allowedOrigins + "]";
+  }
+}
