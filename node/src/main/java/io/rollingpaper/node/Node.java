@@ -1,6 +1,8 @@
 package io.rollingpaper.node;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rollingpaper.node.auth.ApiKeyGuard;
+import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.NodeConfig;
 import io.rollingpaper.node.http.Draining;
 import io.rollingpaper.node.http.HealthApi;
@@ -44,6 +46,11 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (config.auth().enabled()) {
+      LOG.info("node={} auth on: {}", config.nodeId(), config.auth());
+    } else {
+      LOG.warn("node={} auth is OFF: clients name themselves and every connection may do everything", config.nodeId());
+    }
     return Backend.create(vertx, context, config).compose(created -> {
       backend = created;
       hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
@@ -70,8 +77,11 @@ public final class Node extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     SessionLimits limits = new SessionLimits(config.limits(), config.sendQueueSoftBytes(), config.sendQueueMaxBytes(),
-        config.badFrameLimit());
-    router.get("/ws/:paperId").handler(new WebSocketEndpoint(config.nodeId(), hub, limits, draining));
+        config.badFrameLimit(), config.rates());
+    TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
+    router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
+        verifier, draining));
+    config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(backend.store(), hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));

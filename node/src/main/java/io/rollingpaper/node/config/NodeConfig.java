@@ -53,7 +53,8 @@ public record NodeConfig(
             r.integer("RATE_SIGNALS_PER_SECOND", 30, 1, 1_000_000), r.integer("RATE_SIGNALS_BURST", 60, 1, 1_000_000),
             r.integer("RATE_LIMIT_CLOSE_AFTER", 100, 1, 1_000_000),
             r.integer("MAX_CONNECTIONS_PER_PAPER", 500, 1, 10_000_000),
-            r.integer("MAX_CONNECTIONS_PER_ADDRESS", 200, 1, 10_000_000)),
+            r.integer("MAX_CONNECTIONS_PER_ADDRESS", 200, 1, 10_000_000),
+            r.flag("TRUST_FORWARDED_FOR")),
         new Limits(
             r.integer("MAX_FRAME_BYTES", 65536, 1024, 16 * 1024 * 1024),
             r.integer("MAX_NOTE_BYTES", 16384, 64, 8 * 1024 * 1024),

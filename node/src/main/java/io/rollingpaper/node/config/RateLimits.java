@@ -5,7 +5,9 @@ package io.rollingpaper.node.config;
  * and a burst.
  *
  * @param refusalsBeforeClose rate-limited refusals within a minute after which the socket is closed with 1008
+ * @param trustForwardedFor   take the client's address from the last X-Forwarded-For entry (behind HAProxy)
  */
 public record RateLimits(int opsPerSecond, int opsBurst, int signalsPerSecond, int signalsBurst,
-                         int refusalsBeforeClose, int connectionsPerPaper, int connectionsPerAddress) {
+                         int refusalsBeforeClose, int connectionsPerPaper, int connectionsPerAddress,
+                         boolean trustForwardedFor) {
 }

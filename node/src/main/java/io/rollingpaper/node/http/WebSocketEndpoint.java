@@ -1,13 +1,21 @@
 package io.rollingpaper.node.http;
 
+import io.rollingpaper.node.auth.AuthFailure;
+import io.rollingpaper.node.auth.Grant;
+import io.rollingpaper.node.auth.TokenVerifier;
+import io.rollingpaper.node.config.AuthSettings;
+import io.rollingpaper.node.config.RateLimits;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
+import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.Ids;
 import io.rollingpaper.protocol.Role;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -18,27 +26,37 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /ws/{paperId}}: checks the handshake before upgrading (400 for a bad paper id, since or
- * identity; 426 without an upgrade), then hands the socket to a {@link Session} on the paper.
- * The socket is paused until the session has its first frame, so an op sent right away is never
- * both in the snapshot and missing its ack.
+ * {@code GET /ws/{paperId}}: everything is checked before the upgrade — 400 for a bad paper id,
+ * since or identity; 426 without an upgrade; 403 for a browser origin not allowed; 429 past the
+ * connection limits; 401 for a missing or bad token and 403 for one that does not cover the paper.
+ * Then the socket becomes a {@link Session}, paused until it has its first frame, so an op sent right
+ * away is never both in the snapshot and missing its ack.
  */
 public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
   private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,16}");
   private static final long MAX_SINCE = (1L << 53) - 1;
   private static final int MAX_NAME_LENGTH = 100;
+  private static final String BEARER = "Bearer ";
 
+  private final Vertx vertx;
   private final String nodeId;
   private final PaperHub hub;
   private final SessionLimits limits;
+  private final AuthSettings auth;
+  private final TokenVerifier verifier;
   private final Draining draining;
   private long nextSession;
 
-  public WebSocketEndpoint(String nodeId, PaperHub hub, SessionLimits limits, Draining draining) {
+  /** {@code verifier} is null when auth is off. */
+  public WebSocketEndpoint(Vertx vertx, String nodeId, PaperHub hub, SessionLimits limits, AuthSettings auth,
+                           TokenVerifier verifier, Draining draining) {
+    this.vertx = vertx;
     this.nodeId = nodeId;
     this.hub = hub;
     this.limits = limits;
+    this.auth = auth;
+    this.verifier = verifier;
     this.draining = draining;
   }
 
@@ -64,8 +82,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       }
       since = Long.parseLong(sinceParam);
     }
-    Identity identity = identity(request);
-    if (identity == null) {
+    Identity anonymous = verifier == null ? developmentIdentity(request) : null;
+    if (verifier == null && anonymous == null) {
       HttpErrors.badRequest(ctx, "'user' must be 1 to 64 characters of [A-Za-z0-9_-] and 'name' at most 100 characters");
       return;
     }
@@ -79,12 +97,44 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       ctx.response().setStatusCode(503).end();
       return;
     }
+    if (!auth.originAllowed(request.getHeader(HttpHeaders.ORIGIN))) {
+      HttpErrors.send(ctx, ErrorCode.FORBIDDEN, "this origin may not open sockets here");
+      return;
+    }
+    String address = clientAddress(request);
+    RateLimits rates = limits.rates();
+    if (hub.sessionsFrom(address) >= rates.connectionsPerAddress()) {
+      HttpErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many connections from this address");
+      return;
+    }
+    if (hub.sessionsOn(paper) >= rates.connectionsPerPaper()) {
+      HttpErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many connections to this paper");
+      return;
+    }
+    Future<Grant> grant = verifier == null
+        ? Future.succeededFuture(new Grant(anonymous, Long.MAX_VALUE))
+        : verifier.verify(token(request), paper);
+    request.pause();
     Long resumeFrom = since;
+    grant.onComplete(result -> {
+      request.resume();
+      if (result.succeeded()) {
+        upgrade(request, paper, address, resumeFrom, epoch, result.result());
+      } else if (result.cause() instanceof AuthFailure refused) {
+        ErrorCode code = refused.status() == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN;
+        HttpErrors.send(ctx, code, refused.getMessage());
+      } else {
+        ctx.fail(result.cause());
+      }
+    });
+  }
+
+  private void upgrade(HttpServerRequest request, String paper, String address, Long since, String epoch, Grant grant) {
     request.toWebSocket().onSuccess(socket -> {
-      Session session = new Session(nodeId + "-" + (++nextSession), paper, identity, socket, limits, hub);
+      Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket, limits, hub);
       socket.pause();
-      session.start();
-      hub.join(session, resumeFrom, epoch).onComplete(joined -> {
+      session.start(vertx, grant.expiresAt());
+      hub.join(session, since, epoch).onComplete(joined -> {
         if (joined.succeeded()) {
           socket.resume();
         } else {
@@ -96,7 +146,27 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }).onFailure(error -> LOG.debug("node={} paper={} upgrade failed: {}", nodeId, paper, error.getMessage()));
   }
 
-  private static Identity identity(HttpServerRequest request) {
+  private String clientAddress(HttpServerRequest request) {
+    String forwarded = request.getHeader("X-Forwarded-For");
+    if (limits.rates().trustForwardedFor() && forwarded != null && !forwarded.isBlank()) {
+      // The balancer appends the address it saw; anything before it came from the client and proves nothing.
+      String[] hops = forwarded.split(",");
+      return hops[hops.length - 1].trim();
+    }
+    return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+  }
+
+  private static String token(HttpServerRequest request) {
+    String query = request.getParam("access_token");
+    if (query != null) {
+      return query;
+    }
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    return header != null && header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : null;
+  }
+
+  /** With auth off (development), the client names itself; every connection is an owner. */
+  private static Identity developmentIdentity(HttpServerRequest request) {
     String user = request.getParam("user");
     String name = request.getParam("name");
     if (user == null || user.isEmpty()) {

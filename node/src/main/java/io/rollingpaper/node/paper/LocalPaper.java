@@ -412,9 +412,7 @@ final class LocalPaper {
     if (sessionsByUser.merge(user, -1, Integer::sum) <= 0) {
       sessionsByUser.remove(user);
       nameByUser.remove(user);
-      hub.store().leave(id, user, hub.nodeId()).onFailure(error -> LOG.warn(
-          "node={} paper={} user={} leave not recorded (the presence entry expires instead): {}", hub.nodeId(), id,
-          user, error.getMessage()));
+      hub.leave(id, user);
     }
     if (cursors.isEmpty()) {
       lingerTimer = hub.vertx().setTimer(hub.unsubscribeLingerMs(), t -> {

@@ -48,7 +48,8 @@ public final class PaperHub implements SessionHost, BrokerListener {
   private final Map<String, LocalPaper> papers = new HashMap<>();
   private long tickTimer = -1;
   private int sessions;
-  private int opsInFlight;
+  private final Map<String, Integer> sessionsByAddress = new HashMap<>();
+  private int storeCallsInFlight;
 
   public PaperHub(Vertx vertx, String nodeId, PaperStore store, Broker broker, NodeMetrics metrics,
                   Duration checkInterval, Duration unsubscribeLinger) {
@@ -74,11 +75,23 @@ public final class PaperHub implements SessionHost, BrokerListener {
   /** Adds a session to its paper; succeeds once the session has been sent its first frame. */
   public Future<Void> join(Session session, Long since, String epoch) {
     sessions++;
+    sessionsByAddress.merge(session.address(), 1, Integer::sum);
     return papers.computeIfAbsent(session.paper(), id -> new LocalPaper(id, this)).join(session, since, epoch);
   }
 
   public int sessionCount() {
     return sessions;
+  }
+
+  /** Sessions this node holds on one paper. */
+  public int sessionsOn(String paper) {
+    LocalPaper local = papers.get(paper);
+    return local == null ? 0 : local.sessionCount();
+  }
+
+  /** Sessions this node holds from one client address. */
+  public int sessionsFrom(String address) {
+    return sessionsByAddress.getOrDefault(address, 0);
   }
 
   /** Closes every session at once. */
@@ -88,7 +101,8 @@ public final class PaperHub implements SessionHost, BrokerListener {
 
   /**
    * Closes every session, spread evenly over {@code window} so that their reconnects do not all land
-   * on the other nodes in the same instant. Completes when the last one is closed.
+   * on the other nodes in the same instant; each closes once the ops it already read are settled.
+   * Completes when the last one has been told to close.
    */
   public Future<Void> closeSpread(short code, String reason, Duration window) {
     List<Session> all = new ArrayList<>();
@@ -102,7 +116,7 @@ public final class PaperHub implements SessionHost, BrokerListener {
       Session session = all.get(i);
       boolean last = i == all.size() - 1;
       vertx.setTimer(Math.max(1, windowMs * i / all.size()), t -> {
-        session.close(code, reason);
+        session.closeWhenSettled(code, reason);
         if (last) {
           done.complete();
         }
@@ -111,15 +125,19 @@ public final class PaperHub implements SessionHost, BrokerListener {
     return done.future();
   }
 
-  /** Completes when no op is waiting for the store any more, or after {@code timeout}. */
+  /**
+   * Completes when every session is closed and nothing waits for the store any more (ops, presence
+   * leaves), or after {@code timeout}: then the store may be closed without losing a write.
+   */
   public Future<Void> settled(Duration timeout) {
     Promise<Void> done = Promise.promise();
     long deadline = System.nanoTime() + timeout.toNanos();
     vertx.setPeriodic(1, 20, id -> {
-      if (opsInFlight == 0 || System.nanoTime() > deadline) {
+      if ((sessions == 0 && storeCallsInFlight == 0) || System.nanoTime() > deadline) {
         vertx.cancelTimer(id);
-        if (opsInFlight > 0) {
-          LOG.warn("node={} stops with {} ops still waiting for the store", nodeId, opsInFlight);
+        if (sessions > 0 || storeCallsInFlight > 0) {
+          LOG.warn("node={} stops with {} sessions open and {} store calls unanswered", nodeId, sessions,
+              storeCallsInFlight);
         }
         done.tryComplete();
       }
@@ -136,9 +154,9 @@ public final class PaperHub implements SessionHost, BrokerListener {
 
   /** Applies an op from a session or the HTTP API, counted in the metrics and in the ops a drain waits for. */
   public Future<Applied> apply(OpRequest request) {
-    opsInFlight++;
+    storeCallsInFlight++;
     return metrics.timeStore(store.apply(request)).andThen(result -> {
-      opsInFlight--;
+      storeCallsInFlight--;
       if (result.succeeded()) {
         metrics.accepted();
       } else if (result.cause() instanceof ProtocolException refused) {
@@ -166,6 +184,7 @@ public final class PaperHub implements SessionHost, BrokerListener {
   @Override
   public void closed(Session session) {
     sessions--;
+    sessionsByAddress.computeIfPresent(session.address(), (address, count) -> count > 1 ? count - 1 : null);
     LocalPaper paper = papers.get(session.paper());
     if (paper != null) {
       paper.leave(session);
@@ -223,8 +242,16 @@ public final class PaperHub implements SessionHost, BrokerListener {
     return metrics.timeStore(store.read(request));
   }
 
-  PaperStore store() {
-    return store;
+  /** Records that this node's last session of {@code user} on {@code paper} left. */
+  void leave(String paper, String user) {
+    storeCallsInFlight++;
+    store.leave(paper, user, nodeId).onComplete(result -> {
+      storeCallsInFlight--;
+      if (result.failed()) {
+        LOG.warn("node={} paper={} user={} leave not recorded (the presence entry expires instead): {}", nodeId,
+            paper, user, result.cause().getMessage());
+      }
+    });
   }
 
   Broker broker() {

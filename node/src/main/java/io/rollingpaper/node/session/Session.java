@@ -7,6 +7,7 @@ import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
 import io.rollingpaper.protocol.ProtocolException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
@@ -25,32 +26,47 @@ public final class Session {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   /** Ops read but not yet settled; past this the socket is paused until half are settled. */
   private static final int MAX_PENDING_OPS = 256;
-  private static final long BAD_FRAME_WINDOW_MS = 60_000;
 
   private final String id;
   private final String paper;
+  private final String address;
   private final Identity identity;
   private final ServerWebSocket socket;
   private final SessionLimits limits;
   private final SessionHost host;
-  private final ArrayDeque<Long> badFrameTimes = new ArrayDeque<>();
+  private final RefusalWindow badFrames = new RefusalWindow();
+  private final RefusalWindow rateLimited = new RefusalWindow();
+  private final TokenBucket opsBucket;
+  private final TokenBucket signalsBucket;
   private Future<?> opTail = Future.succeededFuture();
   private int pendingOps;
+  /** Set by {@link #closeWhenSettled}: the close waits for the ops already read. */
+  private short closeWhenSettledCode;
+  private String closeWhenSettledReason;
   private long bytesOverSoftLimit;
   private boolean closed;
 
-  public Session(String id, String paper, Identity identity, ServerWebSocket socket, SessionLimits limits,
-                 SessionHost host) {
+  public Session(String id, String paper, String address, Identity identity, ServerWebSocket socket,
+                 SessionLimits limits, SessionHost host) {
     this.id = id;
     this.paper = paper;
+    this.address = address;
     this.identity = identity;
     this.socket = socket;
     this.limits = limits;
     this.host = host;
+    long now = System.nanoTime();
+    this.opsBucket = new TokenBucket(limits.rates().opsPerSecond(), limits.rates().opsBurst(), now);
+    this.signalsBucket = new TokenBucket(limits.rates().signalsPerSecond(), limits.rates().signalsBurst(), now);
   }
 
-  /** Starts reading from the socket. */
-  public void start() {
+  /**
+   * Starts reading from the socket. The session closes itself with 1008 when its token expires at
+   * {@code expiresAt} (epoch millis; {@code Long.MAX_VALUE} for none): the client reconnects with a new token.
+   */
+  public void start(Vertx vertx, long expiresAt) {
+    long expiry = expiresAt == Long.MAX_VALUE ? -1
+        : vertx.setTimer(Math.max(1, expiresAt - System.currentTimeMillis()), t -> close(CloseCodes.POLICY, "token expired"));
     socket.setWriteQueueMaxSize(limits.sendQueueSoftBytes());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
@@ -58,6 +74,9 @@ public final class Session {
     socket.exceptionHandler(error -> LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString()));
     socket.closeHandler(ignored -> {
       closed = true;
+      if (expiry >= 0) {
+        vertx.cancelTimer(expiry);
+      }
       host.closed(this);
     });
   }
@@ -68,6 +87,11 @@ public final class Session {
 
   public String paper() {
     return paper;
+  }
+
+  /** The client's address, for per-address connection limits. */
+  public String address() {
+    return address;
   }
 
   public Identity identity() {
@@ -104,6 +128,19 @@ public final class Session {
     send(OutboundFrame.of(json), false);
   }
 
+  /**
+   * Stops reading and closes once every op already read has been applied or refused, so the client's
+   * resume (elsewhere) sees all of them and never sends one of them a second time.
+   */
+  public void closeWhenSettled(short code, String reason) {
+    socket.pause();
+    closeWhenSettledCode = code;
+    closeWhenSettledReason = reason;
+    if (pendingOps == 0) {
+      close(code, reason);
+    }
+  }
+
   public void close(short code, String reason) {
     if (!closed) {
       closed = true;
@@ -133,6 +170,8 @@ public final class Session {
         refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not send signals"));
       } else if (host.completed(this)) {
         refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed"));
+      } else if (!signalsBucket.tryTake(System.nanoTime())) {
+        refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many signals; slow down"));
       } else {
         host.signal(this, signal.data());
       }
@@ -149,17 +188,22 @@ public final class Session {
       refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not change the paper", cid));
     } else if (host.completed(this)) {
       refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed", cid));
+    } else if (!opsBucket.tryTake(System.nanoTime())) {
+      refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many ops; slow down", cid));
     } else {
       if (++pendingOps == MAX_PENDING_OPS) {
         // Backpressure, not refusal: stop reading until the store has caught up with this client.
         socket.pause();
       }
       opTail = opTail.transform(ignored -> host.apply(this, frame.op(), cid).onComplete(result -> {
-        if (pendingOps-- == MAX_PENDING_OPS / 2 && !closed) {
+        if (pendingOps-- == MAX_PENDING_OPS / 2 && !closed && closeWhenSettledReason == null) {
           socket.resume();
         }
         if (result.failed()) {
           refuse(asRefusal(result.cause(), cid));
+        }
+        if (pendingOps == 0 && closeWhenSettledReason != null) {
+          close(closeWhenSettledCode, closeWhenSettledReason);
         }
       }));
     }
@@ -177,17 +221,33 @@ public final class Session {
 
   private void refuse(ProtocolException refused) {
     send(FrameCodec.error(refused.cid(), refused.code(), refused.getMessage()));
-    if (!refused.code().countsAsBadInput()) {
-      return;
-    }
     long now = System.currentTimeMillis();
-    badFrameTimes.addLast(now);
-    while (!badFrameTimes.isEmpty() && badFrameTimes.peekFirst() <= now - BAD_FRAME_WINDOW_MS) {
-      badFrameTimes.removeFirst();
-    }
-    if (badFrameTimes.size() >= limits.badFrameLimit()) {
-      LOG.info("paper={} session={} closed with 1008 after {} bad frames in a minute", paper, id, badFrameTimes.size());
+    if (refused.code().countsAsBadInput() && badFrames.add(now) >= limits.badFrameLimit()) {
+      LOG.info("paper={} session={} closed with 1008 after {} bad frames in a minute", paper, id, badFrames.size());
       close(CloseCodes.POLICY, "too many bad frames");
+    } else if (refused.code() == ErrorCode.RATE_LIMITED
+        && rateLimited.add(now) >= limits.rates().refusalsBeforeClose()) {
+      LOG.info("paper={} session={} closed with 1008: rate limit exceeded {} times in a minute", paper, id,
+          rateLimited.size());
+      close(CloseCodes.POLICY, "rate limit exceeded");
+    }
+  }
+
+  /** Refusals in the last minute. */
+  private static final class RefusalWindow {
+    private static final long WINDOW_MS = 60_000;
+    private final ArrayDeque<Long> times = new ArrayDeque<>();
+
+    int add(long now) {
+      times.addLast(now);
+      while (!times.isEmpty() && times.peekFirst() <= now - WINDOW_MS) {
+        times.removeFirst();
+      }
+      return times.size();
+    }
+
+    int size() {
+      return times.size();
     }
   }
 }

@@ -43,7 +43,10 @@ public final class Http {
     headers.forEach(options::addHeader);
     return client.request(options)
         .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-        .compose(response -> response.body().map(bytes -> {
+        .compose(response -> response.statusCode() == 101
+            // Switching protocols: there is no body to wait for, only WebSocket frames; hang up.
+            ? response.request().connection().close().map(new Reply(101, "", Map.of()))
+            : response.body().map(bytes -> {
           Map<String, String> h = new java.util.HashMap<>();
           response.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
           return new Reply(response.statusCode(), bytes.toString(), h);

@@ -1,0 +1,58 @@
+package io.rollingpaper.node.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NodeConfigTest {
+  @Test
+  void defaultsRunOneNodeInMemoryWithoutAuth() {
+    NodeConfig config = NodeConfig.fromEnv(Map.of());
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.redis()).isEmpty();
+    assertThat(config.auth().enabled()).isFalse();
+    assertThat(config.limits().maxFrameBytes()).isEqualTo(65536);
+  }
+
+  @Test
+  void everyBadValueIsReportedAtOnce() {
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("PORT", "eighty", "PRESENCE_TTL", "soon", "MAX_NOTES_PER_PAPER", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PORT must be a whole number")
+        .hasMessageContaining("PRESENCE_TTL must be a duration")
+        .hasMessageContaining("MAX_NOTES_PER_PAPER must be between");
+  }
+
+  @Test
+  void aNodeOnRedisNeedsAuthOrAnExplicitOptOut() {
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("REDIS_URL", "redis://localhost:6379")))
+        .hasMessageContaining("AUTH_DISABLED=true");
+    assertThat(NodeConfig.fromEnv(Map.of("REDIS_URL", "redis://localhost:6379", "AUTH_DISABLED", "true")).redis())
+        .isPresent();
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", "s")))
+        .hasMessageContaining("set API_KEY");
+  }
+
+  @Test
+  void redisModesAreExclusiveAndSentinelNeedsAMasterName() {
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("REDIS_URL", "redis://a:1", "REDIS_SENTINELS", "b:2",
+        "AUTH_DISABLED", "true"))).hasMessageContaining("only one of");
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("REDIS_SENTINELS", "b:2", "AUTH_DISABLED", "true")))
+        .hasMessageContaining("REDIS_MASTER_NAME");
+    RedisSettings sentinel = NodeConfig.fromEnv(Map.of("REDIS_SENTINELS", "s1:26379,s2:26379", "REDIS_MASTER_NAME", "m",
+        "AUTH_DISABLED", "true")).redis().get();
+    assertThat(sentinel.mode()).isEqualTo(RedisSettings.Mode.SENTINEL);
+    assertThat(sentinel.sentinels()).containsExactly("redis://s1:26379", "redis://s2:26379");
+    assertThat(sentinel.waitReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void secretsAreKeptOutOfTheConfigsText() {
+    AuthSettings auth = NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", "hunter2", "API_KEY", "k3y")).auth();
+    assertThat(auth.toString()).doesNotContain("hunter2", "k3y");
+    assertThat(RedisSettings.redacted("redis://user:pa55@host:1")).isEqualTo("redis://user:***@host:1");
+  }
+}
