@@ -69,15 +69,24 @@ class ChartAuthTest {
   }
 
   @Test
+  void authOnNeverDisablesItAndNodesTrustTheBalancersForwardedFor() {
+    Rendered r = Chart.template(ChartVariants.DEFAULTS);
+    assertThat(r.nodeEnv()).doesNotContainKey("AUTH_DISABLED");
+    assertThat(r.nodeEnvValues()).containsEntry("TRUST_FORWARDED_FOR", "true");
+  }
+
+  @Test
   void rs256WithoutAPublicKeySecretIsRefused() {
     String error = Chart.templateError("auth: {jwt: {algorithm: ES256}}");
     assertThat(error).contains("auth.jwt.algorithm=ES256 needs auth.jwt.publicKey.existingSecret");
   }
 
   @Test
-  void authOffPassesNoCredentials() {
+  void authOffPassesNoCredentialsAndSaysSoExplicitly() {
     Rendered r = Chart.template(ChartVariants.AUTH_OFF);
     assertThat(r.nodeEnv()).doesNotContainKeys("AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY_FILE", "API_KEY");
+    // A node on Redis refuses to start without auth unless told so.
+    assertThat(r.nodeEnvValues()).containsEntry("AUTH_DISABLED", "true");
     assertThat(Chart.templateWithHooksAsManifests(ChartVariants.AUTH_OFF).find("Secret", AUTH_SECRET)).isEmpty();
   }
 
