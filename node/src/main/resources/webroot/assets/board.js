@@ -130,7 +130,13 @@ function localOf(id) {
 
 function nameOf(user, fallback) {
   if (user === me) return `${myName} (you)`;
-  return people.get(user) || fallback || `Guest ${String(user).slice(-4)}`;
+  return people.get(user) || fallback || guestName(user);
+}
+
+/** A readable name for someone we have no name for: the board's own random ids become "Guest 1a2b". */
+function guestName(user) {
+  const id = String(user);
+  return id.startsWith('u-') ? `Guest ${id.slice(-4)}` : id;
 }
 
 function sendMySignal() {
@@ -290,8 +296,14 @@ function addNote() {
   const sc = els.scroller;
   const jitter = () => Math.round((Math.random() - 0.5) * 80);
   const w = els.board.querySelector('.note')?.offsetWidth || 200;
-  const x = clamp(sc.scrollLeft + sc.clientWidth / 2 - w / 2 + jitter(), 0, BOARD_W - w);
-  const y = clamp(sc.scrollTop + sc.clientHeight / 3 + jitter(), 0, BOARD_H - 120);
+  let x = clamp(sc.scrollLeft + sc.clientWidth / 2 - w / 2 + jitter(), 0, BOARD_W - w);
+  let y = clamp(sc.scrollTop + sc.clientHeight / 3 + jitter(), 0, BOARD_H - 120);
+  // Cascade away from notes already there, so a new note never hides another.
+  const taken = [...paper.notes.values()].filter((n) => typeof n.x === 'number' && typeof n.y === 'number');
+  for (let i = 0; i < 12 && taken.some((p) => Math.abs(p.x - x) < 60 && Math.abs(p.y - y) < 60); i++) {
+    x = clamp(x + 48, 0, BOARD_W - w);
+    y = clamp(y + 36, 0, BOARD_H - 120);
+  }
   const id = newId(10);
   const color = PALETTE[Math.floor(Math.random() * PALETTE.length)][0];
   paper.putNote({ id, text: '', x: Math.round(x), y: Math.round(y), color, authorName: myName }).catch(() => {});
@@ -442,7 +454,7 @@ async function completePaper() {
 // ------------------------------------------------------------------ presence, cursors, signals
 
 function renderPresence(list) {
-  for (const p of list) people.set(p.user, p.name || `Guest ${String(p.user).slice(-4)}`);
+  for (const p of list) people.set(p.user, p.name || guestName(p.user));
   const sorted = [...list].sort((a, b) => (a.user === me ? -1 : b.user === me ? 1 : nameOf(a.user).localeCompare(nameOf(b.user))));
   els.presence.replaceChildren(...sorted.map((p) => {
     const li = document.createElement('li');
