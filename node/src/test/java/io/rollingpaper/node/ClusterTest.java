@@ -1,6 +1,7 @@
 package io.rollingpaper.node;
 
 import io.rollingpaper.node.support.Http;
+import io.rollingpaper.node.support.RedisPerClass;
 import io.rollingpaper.node.support.RedisServer;
 import io.rollingpaper.node.support.TestClient;
 import io.rollingpaper.node.support.TestNode;
@@ -15,12 +16,11 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,24 +45,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class ClusterTest {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTest.class);
-  static RedisServer redis;
+  @RegisterExtension
+  static final RedisPerClass REDIS = new RedisPerClass();
   final List<TestNode> nodes = new ArrayList<>();
   String paper;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void startNodes(VertxTestContext ctx) {
     paper = "c-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> env = Map.of("REDIS_URL", redis.url(), "PRESENCE_TTL", "3s", "PAPER_CHECK_INTERVAL", "500ms");
+    Map<String, String> env = Map.of("REDIS_URL", REDIS.url(), "PRESENCE_TTL", "3s", "PAPER_CHECK_INTERVAL", "500ms");
     TestNode.start(env).compose(a -> TestNode.start(env).compose(b -> TestNode.start(env).map(c -> List.of(a, b, c))))
         .onComplete(ctx.succeeding(started -> {
           nodes.addAll(started);
@@ -143,7 +134,7 @@ class ClusterTest {
   @Test
   void killingThePubSubConnectionDuringWritesLeavesNoGap(Vertx vertx, VertxTestContext ctx) {
     int total = 400;
-    Redis admin = Redis.createClient(vertx, redis.url());
+    Redis admin = Redis.createClient(vertx, REDIS.url());
     join(vertx, 0, "writer").compose(writer -> join(vertx, 1, "r1").compose(r1 -> join(vertx, 2, "r2").compose(r2 -> {
       for (int i = 0; i < total; i++) {
         writer.op(put("n" + (i % 10), "v", i));
@@ -168,7 +159,7 @@ class ClusterTest {
 
   @Test
   void aLostLastDeltaIsFoundByThePeriodicCheck(Vertx vertx, VertxTestContext ctx) {
-    Redis admin = Redis.createClient(vertx, redis.url());
+    Redis admin = Redis.createClient(vertx, REDIS.url());
     join(vertx, 0, "ann").compose(ann -> join(vertx, 1, "bob").compose(bob -> ann.apply(put("n1", "v", 1))
         .compose(ack -> bob.seq(1))
         .compose(seen -> silentPut(admin, ann.frames().get(0).getString("epoch")))
@@ -211,7 +202,7 @@ class ClusterTest {
     Map<String, String> env = builder.environment();
     env.put("PORT", Integer.toString(port));
     env.put("HOST", "127.0.0.1");
-    env.put("REDIS_URL", redis.url());
+    env.put("REDIS_URL", REDIS.url());
     env.put("PRESENCE_TTL", "3s");
     env.put("PAPER_CHECK_INTERVAL", "1s");
     env.put("AUTH_DISABLED", "true");
