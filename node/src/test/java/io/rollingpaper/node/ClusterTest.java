@@ -158,6 +158,26 @@ class ClusterTest {
   }
 
   @Test
+  void aNodeSubscribesToAPaperWithItsFirstSessionAndLeavesAfterItsLast(Vertx vertx, VertxTestContext ctx) {
+    Redis admin = Redis.createClient(vertx, REDIS.url());
+    String channel = "rp:{" + paper + "}:ch";
+    Request numsub = Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel);
+    admin.send(numsub).compose(before -> {
+      assertThat(before.get(1).toInteger()).isZero();
+      return join(vertx, 0, "ann").compose(ann -> join(vertx, 0, "ann2").compose(ann2 -> join(vertx, 1, "bob")
+          .compose(bob -> admin.send(numsub).compose(during -> {
+            assertThat(during.get(1).toInteger()).as("one subscription per node, however many sessions").isEqualTo(2);
+            return admin.send(Request.cmd(Command.PUBSUB).arg("NUMPAT"));
+          }).compose(patterns -> {
+            assertThat(patterns.toInteger()).as("never a pattern subscription").isZero();
+            return Future.all(ann.close(), ann2.close(), bob.close());
+          }))));
+    }).compose(closed -> RedisOutageTest.eventually(vertx,
+            () -> admin.send(numsub).map(after -> after.get(1).toInteger() == 0)))
+        .eventually(admin::close).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void aLostLastDeltaIsFoundByThePeriodicCheck(Vertx vertx, VertxTestContext ctx) {
     Redis admin = Redis.createClient(vertx, REDIS.url());
     join(vertx, 0, "ann").compose(ann -> join(vertx, 1, "bob").compose(bob -> ann.apply(put("n1", "v", 1))
