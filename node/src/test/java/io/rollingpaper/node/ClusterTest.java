@@ -178,6 +178,31 @@ class ClusterTest {
   }
 
   @Test
+  void manySessionsClosingAtOnceDoNotDisturbTheRelayForTheOthers(Vertx vertx, VertxTestContext ctx) {
+    int total = 300;
+    List<Future<TestClient>> leavers = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      leavers.add(join(vertx, 1, "leaver" + i));
+    }
+    Future.all(leavers).compose(all -> join(vertx, 1, "watcher").compose(watcher -> join(vertx, 0, "writer")
+        .compose(writer -> {
+          for (int i = 0; i < total; i++) {
+            writer.op(put("n" + (i % 10), "v", i));
+          }
+          // Everyone leaves at once while deltas and presence changes flow to them.
+          return writer.seq(total / 3).compose(some -> {
+            all.<TestClient>list().forEach(TestClient::close);
+            return watcher.seq(total);
+          }).map(last -> {
+            assertThat(watcher.frames().stream().filter(f -> "snapshot".equals(f.getString("type"))))
+                .as("no fresh snapshot: the subscription kept delivering").hasSize(1);
+            assertContiguous(watcher, total);
+            return null;
+          });
+        }))).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void aLostLastDeltaIsFoundByThePeriodicCheck(Vertx vertx, VertxTestContext ctx) {
     Redis admin = Redis.createClient(vertx, REDIS.url());
     join(vertx, 0, "ann").compose(ann -> join(vertx, 1, "bob").compose(bob -> ann.apply(put("n1", "v", 1))

@@ -107,7 +107,8 @@ public final class Session {
    * signal). Frames that may not be dropped count against the hard bound.
    */
   public void send(OutboundFrame frame, boolean droppable) {
-    if (closed) {
+    // The peer may have closed the socket before its close handler ran: writing then would throw.
+    if (closed || socket.isClosed()) {
       return;
     }
     if (socket.writeQueueFull()) {
