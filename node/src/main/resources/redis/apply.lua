@@ -1,4 +1,5 @@
--- One op, atomically: check, apply, next seq, append to the history, publish.
+-- One op, atomically: check, apply, next seq, append to the history, publish (or, when ARGV[4] asks to
+-- defer, leave the publication to release.lua after WAIT).
 -- ARGV[5] the epoch to create the paper with, ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
 -- size, ARGV[9] kind, ARGV[10] note id, ARGV[11] by (JSON), ARGV[12] cid (JSON or null), ARGV[13] '1' when
 -- the sender may change only its own notes, ARGV[14] the op as sent (patch, delete), ARGV[15..] the
@@ -90,5 +91,12 @@ local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local delta = '{"type":"delta","paper":' .. PAPER_JSON .. ',"seq":' .. fmt(seq) .. ',"by":' .. by_json .. ',"cid":'
   .. cid_json .. ',"op":' .. op_json .. '}'
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(seq) .. '-0', 'd', delta)
-redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. fmt(seq) .. ' ' .. delta)
+if DEFER then
+  if redis.call('HEXISTS', KEYS[1], 'pub') == 0 then
+    redis.call('HSET', KEYS[1], 'pub', fmt(seq - 1))
+  end
+else
+  redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. fmt(seq) .. ' ' .. delta)
+  redis.call('HSET', KEYS[1], 'pub', fmt(seq))
+end
 return { 'ok', seq, epoch }

@@ -3,9 +3,15 @@
 --   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
 --   ARGV[1] the paper id as a JSON string       ARGV[2] the paper's channel
 --   ARGV[3] the prefix of note keys (hash: serialized field name -> serialized value)
---   ARGV[4] the publish command (PUBLISH, or SPUBLISH on Redis Cluster)
+--   ARGV[4] the publish command (PUBLISH, or SPUBLISH on Redis Cluster); written '-PUBLISH' (or '-SPUBLISH')
+--           it asks apply.lua to hold its delta back: the node publishes it with release.lua once WAIT has
+--           confirmed that replicas have it. KEYS[1]'s field 'pub' is the last seq whose delta was published.
 -- Notes are never decoded here: values stay exactly as the client sent them.
 local PAPER_JSON, CHANNEL, NOTE_PREFIX, PUBLISH = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local DEFER = string.sub(PUBLISH, 1, 1) == '-'
+if DEFER then
+  PUBLISH = string.sub(PUBLISH, 2)
+end
 
 local function fmt(n)
   return string.format('%.0f', n)
@@ -23,7 +29,16 @@ local function create_paper(epoch)
     redis.call('DEL', NOTE_PREFIX .. ids[i])
   end
   redis.call('DEL', KEYS[2], KEYS[3])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'status', 'open', 'pv', 0)
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'pub', 0, 'status', 'open', 'pv', 0)
+end
+
+-- The last seq whose delta was published; the deltas after it wait for a replica's confirmation.
+local function published(seq)
+  local pub = redis.call('HGET', KEYS[1], 'pub')
+  if not pub then
+    return seq
+  end
+  return math.min(tonumber(pub), seq)
 end
 
 local function note_json(id)
@@ -89,7 +104,7 @@ local function presence_list(now)
 end
 
 local function snapshot_reply(epoch, seq, status, pv, presence)
-  local out = { 'snapshot', epoch, seq, status, pv, presence }
+  local out = { 'snapshot', epoch, seq, status, pv, presence, published(seq) }
   local ids = redis.call('HKEYS', KEYS[2])
   for i = 1, #ids do
     out[#out + 1] = note_json(ids[i])

@@ -1,8 +1,8 @@
 -- A join or a repair. ARGV[5] '1' to create the paper when it has no live state, ARGV[6] the epoch to
 -- create it with, ARGV[7] since ('' for none), ARGV[8] the epoch since belongs to, ARGV[9] a user to mark
 -- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms).
--- Replies {'missing'}, {'resumed', epoch, seq, status, pv, presence, delta...} with the deltas after
--- since in order, or {'snapshot', epoch, seq, status, pv, presence, note...}.
+-- Replies {'missing'}, {'resumed', epoch, seq, status, pv, presence, pub, delta...} with the deltas after
+-- since in order, or {'snapshot', epoch, seq, status, pv, presence, pub, note...}; pub is the last published seq.
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
 local epoch = state[1]
 if not epoch then
@@ -24,12 +24,12 @@ local presence = presence_list(now)
 if ARGV[7] ~= '' and ARGV[8] == epoch then
   local since = tonumber(ARGV[7])
   if since == seq then
-    return { 'resumed', epoch, seq, status, pv, presence }
+    return { 'resumed', epoch, seq, status, pv, presence, published(seq) }
   end
   if since < seq then
     local entries = redis.call('XRANGE', KEYS[3], fmt(since + 1), '+')
     if #entries > 0 and entries[1][1] == fmt(since + 1) .. '-0' then
-      local out = { 'resumed', epoch, seq, status, pv, presence }
+      local out = { 'resumed', epoch, seq, status, pv, presence, published(seq) }
       for i = 1, #entries do
         out[#out + 1] = entries[i][2][2]
       end

@@ -14,6 +14,16 @@ import io.vertx.core.Future;
  */
 public interface Broker {
 
+  /** Where the subscriptions stand, for readiness. */
+  enum State {
+    /** Connected, and (where a liveness probe runs) the probe came back: messages are delivered. */
+    LIVE,
+    /** Connected, but not (yet, or no longer) confirmed to deliver. */
+    UNCONFIRMED,
+    /** Not connected; reconnecting. */
+    DOWN
+  }
+
   void listener(BrokerListener listener);
 
   /** Subscribes to a paper's channel; succeeds once messages published after this point will arrive. */
@@ -21,8 +31,12 @@ public interface Broker {
 
   Future<Void> unsubscribe(String paper);
 
-  /** Whether the subscriptions are live now (readiness). */
+  /** Whether the subscriptions are live now (readiness): {@link #state()} is {@link State#LIVE}. */
   boolean connected();
+
+  default State state() {
+    return connected() ? State.LIVE : State.DOWN;
+  }
 
   Future<Void> close();
 }

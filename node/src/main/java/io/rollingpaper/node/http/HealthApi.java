@@ -26,8 +26,10 @@ public final class HealthApi {
   private void ready(RoutingContext ctx) {
     if (draining.isDraining()) {
       answer(ctx, 503, "draining");
-    } else if (!broker.connected()) {
+    } else if (broker.state() == Broker.State.DOWN) {
       answer(ctx, 503, "subscriptions down");
+    } else if (broker.state() == Broker.State.UNCONFIRMED) {
+      answer(ctx, 503, "subscriptions not confirmed live");
     } else {
       store.ping().onComplete(ping -> answer(ctx, ping.succeeded() ? 200 : 503, ping.succeeded() ? "ready" : "store unreachable"));
     }

@@ -12,6 +12,9 @@ import java.util.Map;
  * <p><b>Atomicity and order.</b> {@link #apply} checks an op, applies it, assigns the paper's next seq,
  * appends the delta to the history and publishes it on the paper's channel as one atomic step, so
  * the order of seqs is the order of publication. A refused op changes nothing and consumes no seq.
+ * A store that acknowledges only what replicas confirmed (Redis with WAIT) publishes a delta once it is
+ * confirmed instead, still in seq order and each once; a delta written but not yet confirmed reaches no
+ * reader, and a read that meets one confirms it first (or fails {@code unavailable}).
  *
  * <p><b>Publication.</b> Everything a store publishes (deltas, completion, deletion, presence changes,
  * signals) reaches the {@link Broker} of every node subscribed to the paper, in publication order.
@@ -19,8 +22,10 @@ import java.util.Map;
  * <p><b>Threading.</b> Call from the node's event loop; returned futures complete on it. No method blocks.
  *
  * <p><b>Failures.</b> A refusal fails the future with a {@link io.rollingpaper.protocol.ProtocolException};
- * a store that cannot be reached fails it with {@link StoreUnavailableException}, in which case the op
- * was not applied (a script either runs whole or not at all).
+ * a store that cannot be reached fails it with {@link StoreUnavailableException}. The op then was not
+ * applied (a script either runs whole or not at all) — unless it was lost in between: the connection
+ * dropped after the script ran, or replicas did not confirm it in time. Such an op is applied, and its
+ * delta (carrying the sender's cid) is published once it is confirmed, or never if a failover lost it.
  */
 public interface PaperStore {
 

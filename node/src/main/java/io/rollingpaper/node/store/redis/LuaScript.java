@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One Lua script, called by EVALSHA. When Redis does not know it (it restarted, failed over, or its
@@ -47,10 +48,34 @@ final class LuaScript {
     return build(Request.cmd(Command.EVALSHA).arg(sha), keys, args);
   }
 
+  /** The script by its source: Redis runs it and caches it again. */
+  Request evalRequest(List<String> keys, List<String> args) {
+    return build(Request.cmd(Command.EVAL).arg(source), keys, args);
+  }
+
+  /** The source for SCRIPT LOAD. */
+  String source() {
+    return source;
+  }
+
+  /**
+   * Runs the script and then {@code next} on one connection, in one round trip (a pooled client's batch
+   * takes one connection for the whole batch), so {@code next} sees the script's effects as this
+   * connection's own: WAIT, for one, then waits for exactly the script's writes. Replies both answers.
+   */
+  Future<List<Response>> callThen(Redis redis, List<String> keys, List<String> args, Supplier<Request> next) {
+    return redis.batch(List.of(request(keys, args), next.get())).recover(error -> {
+      if (isNoScript(error)) {
+        return redis.batch(List.of(evalRequest(keys, args), next.get()));
+      }
+      return Future.failedFuture(error);
+    });
+  }
+
   Future<Response> call(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(keys, args)).recover(error -> {
       if (isNoScript(error)) {
-        return redis.send(build(Request.cmd(Command.EVAL).arg(source), keys, args));
+        return redis.send(evalRequest(keys, args));
       }
       return Future.failedFuture(error);
     });

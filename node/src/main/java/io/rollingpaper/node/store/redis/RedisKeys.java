@@ -24,6 +24,10 @@ record RedisKeys(String paper) {
     return PaperStore.channel(paper);
   }
 
+  static String channelOf(String paper) {
+    return PaperStore.channel(paper);
+  }
+
   /** Extracts the paper from a channel name, or null for a channel that is not a paper's. */
   static String paperOfChannel(String channel) {
     int open = channel.indexOf('{');

@@ -22,6 +22,7 @@ import io.rollingpaper.protocol.PresenceEntry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisCluster;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -34,36 +35,89 @@ import java.util.Map;
 /**
  * The Redis store: every operation is one Lua script on one paper's hash-tagged keys, so each is
  * atomic and one round trip. Commands go through the pooled client; subscriptions are the
- * {@link RedisBroker}'s own connection.
+ * {@link RedisBroker}'s own connections.
+ *
+ * <p><b>Acknowledged only once safe.</b> With {@code waitReplicas} N &gt; 0, an op's script does not
+ * publish its delta: it writes it (notes, seq, history) and the same connection then runs
+ * {@code WAIT N timeout} in the same round trip. Only when N replicas confirm does {@code release.lua}
+ * publish it — and with it any earlier delta still held back, in seq order, since a replica that has a
+ * write has every write before it. The delta carrying the sender's cid is the acknowledgement, so no
+ * client, sender or not, sees an op that a failover could still lose. When fewer than N confirm in time
+ * the op is answered {@code unavailable}, but it is written: it is published later, once a confirmation
+ * covers it (the next confirmed op of the paper, or the read that a node's periodic head check starts),
+ * or it is lost with a failover and never seen. Reads that find held-back deltas confirm them the same
+ * way before answering, so a snapshot never shows what a failover could take back.
+ *
+ * <p><b>Redis Cluster.</b> Every script touches one paper's keys, which share a hash tag, so each runs on
+ * the shard that owns the paper; deltas go out with {@code SPUBLISH} on that shard.
  */
 public final class RedisStore implements PaperStore {
+  /** In read and snapshot replies, the index of the first delta or note (after kind, epoch, seq, status, pv, presence, pub). */
+  private static final int FIRST_ITEM = 7;
   private final Redis redis;
+  /** The connections that run a script and then WAIT, apart, so ops waiting on replicas never hold up the rest. */
+  private final Redis confirming;
   private final Limits limits;
   private final Duration completedTtl;
   private final Duration presenceTtl;
+  private final boolean cluster;
+  private final int waitReplicas;
+  private final long waitTimeoutMs;
   private final String publishCommand;
+  private final Command publish;
   private final LuaScript readScript = LuaScript.load("read");
   private final LuaScript applyScript = LuaScript.load("apply");
   private final LuaScript completeScript = LuaScript.load("complete");
   private final LuaScript deleteScript = LuaScript.load("delete");
   private final LuaScript leaveScript = LuaScript.load("leave");
   private final LuaScript tickScript = LuaScript.load("tick");
+  private final LuaScript releaseScript = LuaScript.load("release");
+  private final LuaScript touchScript = LuaScript.load("touch");
 
   public RedisStore(Redis redis, Limits limits, Duration completedTtl, Duration presenceTtl) {
+    this(redis, redis, limits, completedTtl, presenceTtl, false, 0, Duration.ofMillis(500));
+  }
+
+  /**
+   * @param confirming   a client of its own for script-then-WAIT round trips (or {@code redis} when not waiting):
+   *                     while replicas lag, its connections sit in WAIT and the others stay free for reads,
+   *                     the periodic round, signals and readiness
+   * @param cluster      Redis Cluster: sharded pub/sub, no pipelines across papers
+   * @param waitReplicas acknowledge an op only once this many replicas have it (0: as soon as the master has it)
+   * @param waitTimeout  how long to wait for them before answering {@code unavailable}
+   */
+  public RedisStore(Redis redis, Redis confirming, Limits limits, Duration completedTtl, Duration presenceTtl,
+                    boolean cluster, int waitReplicas, Duration waitTimeout) {
     this.redis = redis;
+    this.confirming = confirming;
     this.limits = limits;
     this.completedTtl = completedTtl;
     this.presenceTtl = presenceTtl;
-    this.publishCommand = "PUBLISH";
+    this.cluster = cluster;
+    this.waitReplicas = waitReplicas;
+    this.waitTimeoutMs = Math.max(1, waitTimeout.toMillis());
+    this.publishCommand = cluster ? "SPUBLISH" : "PUBLISH";
+    this.publish = cluster ? Command.SPUBLISH : Command.PUBLISH;
   }
 
-  /** Checks that Redis answers and loads every script into its cache. */
+  /** Checks that Redis answers and loads every script into its cache (on every master of a cluster). */
   public Future<Void> start() {
-    List<Future<Void>> loads = new ArrayList<>();
-    for (LuaScript script : List.of(readScript, applyScript, completeScript, deleteScript, leaveScript, tickScript)) {
-      loads.add(script.preload(redis));
+    List<Future<?>> loads = new ArrayList<>();
+    for (LuaScript script : List.of(readScript, applyScript, completeScript, deleteScript, leaveScript, tickScript,
+        releaseScript, touchScript)) {
+      if (cluster) {
+        loads.add(RedisCluster.create(redis).onAllMasterNodes(
+            Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
+      } else {
+        loads.add(script.preload(redis));
+      }
     }
     return unavailableOnError(Future.all(loads), "script load").mapEmpty();
+  }
+
+  /** Whether ops wait for replicas before they are acknowledged. */
+  public boolean waits() {
+    return waitReplicas > 0;
   }
 
   @Override
@@ -75,7 +129,14 @@ public final class RedisStore implements PaperStore {
         request.epoch() == null ? "" : request.epoch(),
         join == null ? "" : join.user(), join == null ? "" : join.name(), join == null ? "" : join.node(),
         Long.toString(presenceTtl.toMillis()));
-    return run(readScript, request.paper(), args).map(reply -> toRead(request, reply));
+    return run(readScript, request.paper(), args).compose(reply -> {
+      PaperRead read = toRead(request, reply);
+      if (!waits() || read instanceof PaperRead.Missing || reply.get(6).toLong() >= reply.get(2).toLong()) {
+        return Future.succeededFuture(read);
+      }
+      // The read saw deltas nobody has confirmed yet: confirm (and publish) them before anyone sees them.
+      return confirm(request.paper()).map(read);
+    });
   }
 
   private PaperRead toRead(ReadRequest request, Response reply) {
@@ -89,9 +150,9 @@ public final class RedisStore implements PaperStore {
     long presenceVersion = reply.get(4).toLong();
     List<PresenceEntry> presence = parsePresence(reply.get(5).toString());
     if ("resumed".equals(kind)) {
-      List<Delta> deltas = new ArrayList<>(reply.size() - 6);
-      for (int i = 6; i < reply.size(); i++) {
-        deltas.add(new Delta(request.since() + i - 5, reply.get(i).toBuffer()));
+      List<Delta> deltas = new ArrayList<>(reply.size() - FIRST_ITEM);
+      for (int i = FIRST_ITEM; i < reply.size(); i++) {
+        deltas.add(new Delta(request.since() + i - FIRST_ITEM + 1, reply.get(i).toBuffer()));
       }
       return new PaperRead.Resumed(request.paper(), epoch, request.since(), seq, status, deltas, presence,
           presenceVersion);
@@ -102,7 +163,8 @@ public final class RedisStore implements PaperStore {
   @Override
   public Future<Applied> apply(OpRequest request) {
     Op op = request.op();
-    List<String> args = baseArgs(request.paper(), Epochs.next(),
+    // Waiting for replicas, the script holds its delta back for release() (the '-' asks it to).
+    List<String> args = argsWith(request.paper(), waits() ? "-" + publishCommand : publishCommand, Epochs.next(),
         Integer.toString(limits.maxNotesPerPaper()), Integer.toString(limits.maxNoteBytes()),
         Integer.toString(limits.historySize()), kind(op), op.noteId(), FrameCodec.quote(request.by()),
         FrameCodec.quoteOrNull(request.cid()), request.role().restrictedToOwnNotes() ? "1" : "0",
@@ -112,19 +174,47 @@ public final class RedisStore implements PaperStore {
     } else if (op instanceof Op.Patch patch) {
       args.addAll(NoteFields.pairs(patch.fields()));
     }
-    return run(applyScript, request.paper(), args).compose(reply -> {
-      if ("ok".equals(reply.get(0).toString())) {
-        return Future.succeededFuture(new Applied(reply.get(1).toLong(), reply.get(2).toString()));
+    if (!waits()) {
+      return run(applyScript, request.paper(), args).compose(reply -> applied(reply, op));
+    }
+    return runConfirmed(applyScript, request.paper(), args).compose(confirmed -> {
+      Response reply = confirmed.reply();
+      if (!"ok".equals(reply.get(0).toString())) {
+        return applied(reply, op);
       }
-      ErrorCode code = ErrorCode.fromWire(reply.get(1).toString());
-      return Future.failedFuture(Refusals.of(code, limits, op.noteId()));
+      long seq = reply.get(1).toLong();
+      String epoch = reply.get(2).toString();
+      if (confirmed.replicas() < waitReplicas) {
+        return Future.failedFuture(notConfirmed("op " + seq + " of " + request.paper(), confirmed.replicas()));
+      }
+      return release(request.paper(), epoch, seq).map(mark -> new Applied(seq, epoch));
     });
+  }
+
+  private Future<Applied> applied(Response reply, Op op) {
+    if ("ok".equals(reply.get(0).toString())) {
+      return Future.succeededFuture(new Applied(reply.get(1).toLong(), reply.get(2).toString()));
+    }
+    ErrorCode code = ErrorCode.fromWire(reply.get(1).toString());
+    return Future.failedFuture(Refusals.of(code, limits, op.noteId()));
   }
 
   @Override
   public Future<PaperSnapshot> complete(String paper) {
     List<String> args = baseArgs(paper, Long.toString(Math.max(1, completedTtl.toSeconds())));
-    return run(completeScript, paper, args).map(reply -> {
+    Future<Response> done = !waits() ? run(completeScript, paper, args)
+        : runConfirmed(completeScript, paper, args).compose(confirmed -> {
+          Response reply = confirmed.reply();
+          if ("missing".equals(reply.get(0).toString())) {
+            return Future.succeededFuture(reply);
+          }
+          if (confirmed.replicas() < waitReplicas) {
+            return Future.failedFuture(notConfirmed("the completion of " + paper, confirmed.replicas()));
+          }
+          // The completion's write follows every delta of the paper: they are confirmed with it.
+          return release(paper, reply.get(1).toString(), reply.get(2).toLong()).map(reply);
+        });
+    return done.map(reply -> {
       if ("missing".equals(reply.get(0).toString())) {
         return null;
       }
@@ -135,7 +225,15 @@ public final class RedisStore implements PaperStore {
 
   @Override
   public Future<Boolean> delete(String paper) {
-    return run(deleteScript, paper, baseArgs(paper)).map(reply -> reply.toInteger() == 1);
+    if (!waits()) {
+      return run(deleteScript, paper, baseArgs(paper)).map(reply -> reply.toInteger() == 1);
+    }
+    return runConfirmed(deleteScript, paper, baseArgs(paper)).compose(confirmed -> {
+      if (confirmed.reply().toInteger() == 1 && confirmed.replicas() < waitReplicas) {
+        return Future.failedFuture(notConfirmed("the deletion of " + paper, confirmed.replicas()));
+      }
+      return Future.succeededFuture(confirmed.reply().toInteger() == 1);
+    });
   }
 
   @Override
@@ -160,7 +258,8 @@ public final class RedisStore implements PaperStore {
       argsByPaper.add(args);
       batch.add(tickScript.request(new RedisKeys(paper).scriptKeys(), args));
     }
-    Future<List<Response>> replies = redis.batch(batch).recover(error -> {
+    // A pipeline must stay on one shard of a cluster: there, each paper's round is its own request.
+    Future<List<Response>> replies = cluster ? oneByOne(papers, argsByPaper) : redis.batch(batch).recover(error -> {
       if (!LuaScript.isNoScript(error)) {
         return Future.failedFuture(error);
       }
@@ -183,10 +282,59 @@ public final class RedisStore implements PaperStore {
     });
   }
 
+  private Future<List<Response>> oneByOne(List<String> papers, List<List<String>> argsByPaper) {
+    List<Future<Response>> each = new ArrayList<>();
+    for (int i = 0; i < papers.size(); i++) {
+      each.add(tickScript.call(redis, new RedisKeys(papers.get(i)).scriptKeys(), argsByPaper.get(i)));
+    }
+    return Future.all(each).map(all -> all.<Response>list());
+  }
+
   @Override
   public Future<Void> publish(String paper, String message) {
-    Request request = Request.cmd(Command.create(publishCommand)).arg(new RedisKeys(paper).channel()).arg(message);
+    Request request = Request.cmd(publish).arg(new RedisKeys(paper).channel()).arg(message);
     return unavailableOnError(redis.send(request), "publish").mapEmpty();
+  }
+
+  // ---- acknowledged only once safe ----------------------------------------------------------
+
+  /** A script's reply and how many replicas WAIT found holding its writes. */
+  private record Confirmed(Response reply, long replicas) {
+  }
+
+  /** Runs a script, then WAIT on the same connection in the same round trip. */
+  private Future<Confirmed> runConfirmed(LuaScript script, String paper, List<String> args) {
+    Future<List<Response>> both = script.callThen(confirming, new RedisKeys(paper).scriptKeys(), args,
+        () -> Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeoutMs));
+    return unavailableOnError(both, script.name()).map(replies -> new Confirmed(replies.get(0), replies.get(1).toLong()));
+  }
+
+  /** Publishes the paper's held-back deltas up to {@code seq}, which a WAIT has just confirmed. */
+  private Future<Long> release(String paper, String epoch, long seq) {
+    return run(releaseScript, paper, baseArgs(paper, epoch, Long.toString(seq))).map(Response::toLong);
+  }
+
+  /**
+   * Confirms and publishes every delta the paper holds: a write after all of them, WAIT on its connection,
+   * then the release. Fails {@code unavailable} while too few replicas answer.
+   */
+  private Future<Void> confirm(String paper) {
+    return runConfirmed(touchScript, paper, baseArgs(paper)).compose(confirmed -> {
+      Response reply = confirmed.reply();
+      if ("missing".equals(reply.get(0).toString())) {
+        return Future.succeededFuture();
+      }
+      if (confirmed.replicas() < waitReplicas) {
+        return Future.failedFuture(notConfirmed("the latest ops of " + paper, confirmed.replicas()));
+      }
+      return release(paper, reply.get(1).toString(), reply.get(2).toLong()).mapEmpty();
+    });
+  }
+
+  private StoreUnavailableException notConfirmed(String what, long replicas) {
+    return new StoreUnavailableException("Redis WAIT: " + what + " reached " + replicas + " of " + waitReplicas
+        + " replicas within " + waitTimeoutMs + " ms; it is written, and is published once a confirmation covers it",
+        null);
   }
 
   @Override
@@ -196,16 +344,20 @@ public final class RedisStore implements PaperStore {
 
   @Override
   public Future<Void> close() {
-    return redis.close();
+    return confirming == redis ? redis.close() : confirming.close().eventually(redis::close);
   }
 
   private List<String> baseArgs(String paper, String... rest) {
+    return argsWith(paper, publishCommand, rest);
+  }
+
+  private List<String> argsWith(String paper, String publishArg, String... rest) {
     RedisKeys keys = new RedisKeys(paper);
     List<String> args = new ArrayList<>(8 + rest.length);
     args.add(FrameCodec.quote(paper));
     args.add(keys.channel());
     args.add(keys.notePrefix());
-    args.add(publishCommand);
+    args.add(publishArg);
     args.addAll(List.of(rest));
     return args;
   }
@@ -221,8 +373,8 @@ public final class RedisStore implements PaperStore {
 
   private static PaperSnapshot snapshot(String paper, Response reply, String epoch, long seq, PaperStatus status,
                                         List<PresenceEntry> presence) {
-    List<String> notes = new ArrayList<>(Math.max(0, reply.size() - 6));
-    for (int i = 6; i < reply.size(); i++) {
+    List<String> notes = new ArrayList<>(Math.max(0, reply.size() - FIRST_ITEM));
+    for (int i = FIRST_ITEM; i < reply.size(); i++) {
       notes.add(reply.get(i).toString());
     }
     return new PaperSnapshot(paper, epoch, seq, status, notes, presence);
