@@ -83,7 +83,12 @@ public final class FrameCodec {
   /** Decodes and validates an op object (from a frame, or the HTTP API's body). */
   public static Op decodeOp(JsonNode op, Limits limits) {
     if (op != null && op.isObject()) {
-      checkSize(op.get("note"), limits, "note");
+      JsonNode note = op.get("note");
+      if (note != null && note.isObject() && note.has(NoteFields.AUTHOR)) {
+        // The client's author is dropped, so it does not count towards the note's size.
+        note = ((ObjectNode) note).deepCopy().without(NoteFields.AUTHOR);
+      }
+      checkSize(note, limits, "note");
       checkSize(op.get("fields"), limits, "fields");
     }
     if (op == null || !op.isObject()) {
@@ -140,7 +145,8 @@ public final class FrameCodec {
   public static JsonNode parse(String text) {
     try {
       return MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
+      // RuntimeException too: a number such as 1e99999999999 passes the parser and fails as it is built.
       throw new ProtocolException(ErrorCode.BAD_FRAME, "not valid JSON");
     }
   }

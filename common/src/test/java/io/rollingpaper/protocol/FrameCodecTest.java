@@ -40,6 +40,22 @@ class FrameCodecTest {
   }
 
   @Test
+  void numbersNoDecoderCanHoldAreBadFrameNotAnError() {
+    for (String number : new String[] {"1e99999999999", "1e-2147483649", "-0.0e-2147483648"}) {
+      assertThat(refusal("{\"type\":\"signal\",\"data\":" + number + "}").code()).as(number)
+          .isEqualTo(ErrorCode.BAD_FRAME);
+    }
+  }
+
+  @Test
+  void anIgnoredAuthorDoesNotCountTowardsTheNotesSize() {
+    ClientFrame.OpFrame frame = (ClientFrame.OpFrame) FrameCodec.decodeClientFrame(
+        "{\"type\":\"op\",\"op\":{\"kind\":\"note.put\",\"note\":{\"id\":\"n\",\"author\":\"" + "a".repeat(500)
+            + "\"}}}", LIMITS);
+    assertThat(((Op.Put) frame.op()).note().has("author")).isFalse();
+  }
+
+  @Test
   void tooLargeComesBeforeBadOp() {
     String big = "x".repeat(200);
     ProtocolException e = refusal("{\"type\":\"op\",\"cid\":\"c\",\"op\":{\"kind\":\"nonsense\",\"note\":{\"t\":\"" + big + "\"}}}");

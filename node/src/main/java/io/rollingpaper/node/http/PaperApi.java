@@ -37,7 +37,14 @@ public final class PaperApi {
     router.route("/api/papers/:paperId*").handler(this::checkPaperId);
     router.get("/api/papers/:paperId").handler(this::read);
     router.post("/api/papers/:paperId/ops").handler(BodyHandler.create(false).setBodyLimit(limits.maxFrameBytes()))
-        .handler(this::applyOp);
+        .handler(this::applyOp)
+        .failureHandler(ctx -> {
+          if (ctx.statusCode() == 413) {
+            HttpErrors.send(ctx, ErrorCode.TOO_LARGE, "the body is over " + limits.maxFrameBytes() + " bytes");
+          } else {
+            ctx.next();
+          }
+        });
     router.post("/api/papers/:paperId/complete").handler(this::complete);
     router.delete("/api/papers/:paperId").handler(this::delete);
   }

@@ -182,6 +182,11 @@ public final class PaperHub implements SessionHost, BrokerListener {
   }
 
   @Override
+  public void refused(Session session, ErrorCode code) {
+    metrics.refused(code);
+  }
+
+  @Override
   public void closed(Session session) {
     sessions--;
     sessionsByAddress.computeIfPresent(session.address(), (address, count) -> count > 1 ? count - 1 : null);

@@ -68,8 +68,22 @@ public final class Session {
     long expiry = expiresAt == Long.MAX_VALUE ? -1
         : vertx.setTimer(Math.max(1, expiresAt - System.currentTimeMillis()), t -> close(CloseCodes.POLICY, "token expired"));
     socket.setWriteQueueMaxSize(limits.sendQueueSoftBytes());
-    socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(this::onBinary);
+    socket.frameHandler(new MessageAssembler(limits.protocol().maxFrameBytes(), new MessageAssembler.Sink() {
+      @Override
+      public void text(String message) {
+        onText(message);
+      }
+
+      @Override
+      public void binary(Buffer message) {
+        onBinary(message);
+      }
+
+      @Override
+      public void close(short code, String reason) {
+        Session.this.close(code, reason);
+      }
+    }));
     socket.drainHandler(ignored -> bytesOverSoftLimit = 0);
     socket.exceptionHandler(error -> LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString()));
     socket.closeHandler(ignored -> {
@@ -153,10 +167,6 @@ public final class Session {
     if (closed) {
       return;
     }
-    if (FrameCodec.utf8Bytes(text) > limits.protocol().maxFrameBytes()) {
-      close(CloseCodes.TOO_BIG, "frame over " + limits.protocol().maxFrameBytes() + " bytes");
-      return;
-    }
     ClientFrame frame;
     try {
       frame = FrameCodec.decodeClientFrame(text, limits.protocol());
@@ -179,7 +189,7 @@ public final class Session {
     }
   }
 
-  private void onBinary(Buffer ignored) {
+  private void onBinary(Buffer message) {
     refuse(new ProtocolException(ErrorCode.BAD_FRAME, "frames are JSON text; binary frames are not accepted"));
   }
 
@@ -201,7 +211,7 @@ public final class Session {
           socket.resume();
         }
         if (result.failed()) {
-          refuse(asRefusal(result.cause(), cid));
+          refuseApplied(asRefusal(result.cause(), cid));
         }
         if (pendingOps == 0 && closeWhenSettledReason != null) {
           close(closeWhenSettledCode, closeWhenSettledReason);
@@ -220,8 +230,14 @@ public final class Session {
     return new ProtocolException(ErrorCode.UNAVAILABLE, "the store could not take the op; retry later", cid);
   }
 
+  /** A refusal the store gave: the hub counted it already. */
+  private void refuseApplied(ProtocolException refused) {
+    send(FrameCodec.error(refused.cid(), refused.code(), refused.getMessage()));
+  }
+
   private void refuse(ProtocolException refused) {
     send(FrameCodec.error(refused.cid(), refused.code(), refused.getMessage()));
+    host.refused(this, refused.code());
     long now = System.currentTimeMillis();
     if (refused.code().countsAsBadInput() && badFrames.add(now) >= limits.badFrameLimit()) {
       LOG.info("paper={} session={} closed with 1008 after {} bad frames in a minute", paper, id, badFrames.size());

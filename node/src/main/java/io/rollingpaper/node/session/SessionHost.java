@@ -17,6 +17,9 @@ public interface SessionHost {
   /** Whether the session's paper is known to be completed (a refusal that needs no store round trip). */
   boolean completed(Session session);
 
+  /** A frame or op was refused before it reached the store (for the metrics). */
+  void refused(Session session, io.rollingpaper.protocol.ErrorCode code);
+
   /** The socket closed, for whatever reason. */
   void closed(Session session);
 }
