@@ -1,0 +1,87 @@
+package io.rollingpaper.loadgen;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** CPU seconds of the given server processes, of the load generator itself and of the machine over a window. */
+final class CpuMeter {
+  private final List<String> pids;
+  private final double ticksPerSecond;
+  private long[] startTicks;
+  private long selfStart;
+  private long[] machineStart;
+  private long startNanos;
+
+  CpuMeter(List<String> pids, double ticksPerSecond) {
+    this.pids = pids;
+    this.ticksPerSecond = ticksPerSecond;
+  }
+
+  void start() {
+    startNanos = System.nanoTime();
+    startTicks = new long[pids.size()];
+    for (int i = 0; i < pids.size(); i++) {
+      startTicks[i] = ProcStat.cpuTicks(pids.get(i));
+    }
+    selfStart = ProcStat.cpuTicks(ProcStat.selfPid());
+    machineStart = ProcStat.machineTicks();
+  }
+
+  /** The window's figures; {@code delivered} messages give the per-1,000 cost. */
+  Map<String, Object> stop(long delivered) {
+    double wall = (System.nanoTime() - startNanos) / 1e9;
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Map<String, Object>> procs = new ArrayList<>();
+    double total = 0;
+    boolean allRead = true;
+    for (int i = 0; i < pids.size(); i++) {
+      String pid = pids.get(i);
+      long end = ProcStat.cpuTicks(pid);
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("pid", pid);
+      p.put("process", ProcStat.describe(pid));
+      if (end < 0 || startTicks[i] < 0) {
+        p.put("error", "cannot read /proc/" + pid + "/stat");
+        allRead = false;
+      } else {
+        double s = (end - startTicks[i]) / ticksPerSecond;
+        total += s;
+        p.put("cpu_s", round(s, 2));
+        p.put("cpu_pct_of_core", round(100 * s / wall, 1));
+        p.put("cpu_s_per_1000_delivered", delivered > 0 ? round(1000 * s / delivered, 5) : null);
+      }
+      procs.add(p);
+    }
+    out.put("window_s", round(wall, 2));
+    if (!pids.isEmpty()) {
+      out.put("server_processes", procs);
+      out.put("server_cpu_s", allRead ? round(total, 2) : null);
+      out.put("server_cpu_pct_of_core", allRead ? round(100 * total / wall, 1) : null);
+      out.put("server_cpu_s_per_1000_delivered", allRead && delivered > 0 ? round(1000 * total / delivered, 5) : null);
+    }
+    long selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
+    double self = (selfEnd - selfStart) / ticksPerSecond;
+    out.put("loadgen_cpu_s", round(self, 2));
+    out.put("loadgen_cpu_pct_of_core", round(100 * self / wall, 1));
+    long[] m = ProcStat.machineTicks();
+    if (m != null && machineStart != null && m[1] > machineStart[1]) {
+      double busy = (double) (m[0] - machineStart[0]) / (m[1] - machineStart[1]);
+      int cores = Runtime.getRuntime().availableProcessors();
+      out.put("machine_busy_pct", round(100 * busy, 1));
+      out.put("machine_cores", cores);
+      out.put("machine_irq_softirq_pct_of_core", round(100.0 * cores * (m[2] - machineStart[2]) / (m[1] - machineStart[1]), 1));
+      // CPU that neither the listed servers nor the load generator used (other processes, kernel work
+      // not charged to them): a large figure means the run was disturbed or a process is missing from --pids.
+      double others = 100 * busy * cores - 100 * self / wall - (allRead ? 100 * total / wall : 0);
+      out.put("unaccounted_cpu_pct_of_core", round(Math.max(0, others), 1));
+    }
+    return out;
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}
