@@ -38,6 +38,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private static final long MAX_SINCE = (1L << 53) - 1;
   private static final int MAX_NAME_LENGTH = 100;
   private static final String BEARER = "Bearer ";
+  private static final long JOIN_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -134,7 +135,14 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket, limits, hub);
       socket.pause();
       session.start(vertx, grant.expiresAt());
+      // A join must never hang: without its first frame in time the client is told to come back.
+      long guard = vertx.setTimer(JOIN_TIMEOUT_MS, t -> {
+        LOG.warn("node={} paper={} session={} join took over {} ms; closing with 1011", nodeId, paper, session.id(),
+            JOIN_TIMEOUT_MS);
+        session.close(CloseCodes.INTERNAL_ERROR, "join timed out; retry with back-off");
+      });
       hub.join(session, since, epoch).onComplete(joined -> {
+        vertx.cancelTimer(guard);
         if (joined.succeeded()) {
           socket.resume();
         } else {

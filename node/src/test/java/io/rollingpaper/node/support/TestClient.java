@@ -46,7 +46,11 @@ public final class TestClient {
 
   /** Connects and waits for the first frame (a snapshot or resumed). */
   public static Future<TestClient> join(Vertx vertx, int port, String uri) {
-    return connect(vertx, port, uri).compose(client -> client.waitFor(f -> true).map(client));
+    return connect(vertx, port, uri).compose(client -> {
+      Future<JsonObject> closedFirst = client.closed().compose(code ->
+          Future.failedFuture("the socket closed with " + code + " before its first frame: " + uri));
+      return Future.any(client.waitFor(f -> true), closedFirst).map(client);
+    });
   }
 
   private void onFrame(JsonObject frame) {
