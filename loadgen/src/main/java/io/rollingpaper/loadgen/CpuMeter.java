@@ -10,6 +10,7 @@ final class CpuMeter {
   private final List<String> pids;
   private final double ticksPerSecond;
   private long[] startTicks;
+  private List<Map<String, Long>> startThreads;
   private long selfStart;
   private long[] machineStart;
   private long startNanos;
@@ -22,8 +23,10 @@ final class CpuMeter {
   void start() {
     startNanos = System.nanoTime();
     startTicks = new long[pids.size()];
+    startThreads = new ArrayList<>();
     for (int i = 0; i < pids.size(); i++) {
       startTicks[i] = ProcStat.cpuTicks(pids.get(i));
+      startThreads.add(ProcStat.threadTicks(pids.get(i)));
     }
     selfStart = ProcStat.cpuTicks(ProcStat.selfPid());
     machineStart = ProcStat.machineTicks();
@@ -31,6 +34,13 @@ final class CpuMeter {
 
   /** The window's figures; {@code delivered} messages give the per-1,000 cost. */
   Map<String, Object> stop(long delivered) {
+    return stop(delivered, "delivered");
+  }
+
+  /** The window's figures; {@code count} units (messages delivered, snapshots) give the per-1,000 cost. */
+  Map<String, Object> stop(long count, String unit) {
+    long delivered = count;
+    String per = "cpu_s_per_1000_" + unit;
     double wall = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Object> out = new LinkedHashMap<>();
     List<Map<String, Object>> procs = new ArrayList<>();
@@ -50,7 +60,19 @@ final class CpuMeter {
         total += s;
         p.put("cpu_s", round(s, 2));
         p.put("cpu_pct_of_core", round(100 * s / wall, 1));
-        p.put("cpu_s_per_1000_delivered", delivered > 0 ? round(1000 * s / delivered, 5) : null);
+        p.put(per, delivered > 0 ? round(1000 * s / delivered, 5) : null);
+        Map<String, Long> endThreads = ProcStat.threadTicks(pid);
+        if (endThreads.size() > 1) {
+          // A JVM: CPU by thread kind, so JIT compilation in a young JVM can be told from steady work.
+          Map<String, Object> kinds = new LinkedHashMap<>();
+          for (Map.Entry<String, Long> e : endThreads.entrySet()) {
+            long before = startThreads.get(i).getOrDefault(e.getKey(), 0L);
+            kinds.put(e.getKey(), round(Math.max(0, e.getValue() - before) / ticksPerSecond, 2));
+          }
+          p.put("cpu_s_by_thread_kind", kinds);
+          double jit = ((Number) kinds.getOrDefault("jit", 0.0)).doubleValue();
+          p.put(per + "_without_jit", delivered > 0 ? round(1000 * (s - jit) / delivered, 5) : null);
+        }
       }
       procs.add(p);
     }
@@ -59,7 +81,7 @@ final class CpuMeter {
       out.put("server_processes", procs);
       out.put("server_cpu_s", allRead ? round(total, 2) : null);
       out.put("server_cpu_pct_of_core", allRead ? round(100 * total / wall, 1) : null);
-      out.put("server_cpu_s_per_1000_delivered", allRead && delivered > 0 ? round(1000 * total / delivered, 5) : null);
+      out.put("server_" + per, allRead && delivered > 0 ? round(1000 * total / delivered, 5) : null);
     }
     long selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
     double self = (selfEnd - selfStart) / ticksPerSecond;

@@ -43,7 +43,7 @@ final class FanoutCommand implements Callable<Integer> {
       Report.printStep(r);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("scenario", "fanout");
-      summary.put("command", "fanout " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+      summary.put("command", "java -jar rolling-paper-loadgen.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
       summary.put("machine", Report.machine());
       Map<String, Object> config = options.describe();
       config.put("rate_per_paper", rate);

@@ -140,15 +140,15 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
       Map<String, Object> summary = new LinkedHashMap<>();
       synchronized (this) {
         ok = toSnapshot.getTotalCount();
-        cpuFigures = cpu.stop(ok);
+        cpuFigures = cpu.stop(ok, "snapshots");
         System.out.printf("join storm: %d clients on a paper of %d notes: %d snapshots in %d ms%n", clients, notes, ok, stormMs);
         System.out.println("  join -> snapshot  " + Report.latencyLine(toSnapshot));
         System.out.println("  join -> upgrade   " + Report.latencyLine(toUpgrade));
         System.out.printf("  failures %s, snapshots with an unexpected seq %d, snapshot bytes %d%n", failures, wrongSeq,
             snapshotBytes);
-        Report.printCpu(cpuFigures);
+        Report.printCpu(cpuFigures, "snapshots");
         summary.put("scenario", "join-storm");
-        summary.put("command", "join-storm " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        summary.put("command", "java -jar rolling-paper-loadgen.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         summary.put("machine", Report.machine());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("url", base);

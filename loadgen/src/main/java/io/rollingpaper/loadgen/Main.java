@@ -17,6 +17,13 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.registerConverter(java.time.Duration.class, new DurationConverter());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((error, cmd, parsed) -> {
+      if (error instanceof IllegalArgumentException || error instanceof IllegalStateException) {
+        System.err.println("loadgen " + cmd.getCommandName() + ": " + error.getMessage());
+        return 2;
+      }
+      throw error;
+    });
     System.exit(cl.execute(args));
   }
 

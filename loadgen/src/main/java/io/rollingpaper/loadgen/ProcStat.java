@@ -23,6 +23,46 @@ final class ProcStat {
     }
   }
 
+  /**
+   * CPU ticks of a process's threads by kind: {@code jit} (C1/C2 compiler threads), {@code gc} (GC and G1
+   * threads), {@code event_loop} (Vert.x/Netty event loops) and {@code other}. Empty if it cannot be read.
+   */
+  static java.util.Map<String, Long> threadTicks(String pid) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", pid, "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          int open = stat.indexOf('(');
+          int close = stat.lastIndexOf(')');
+          String comm = stat.substring(open + 1, close);
+          String[] f = stat.substring(close + 2).trim().split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          out.merge(threadKind(comm), ticks, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+    return out;
+  }
+
+  static String threadKind(String comm) {
+    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+      return "jit";
+    }
+    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("ZGC") || comm.startsWith("ZWorker")
+        || comm.startsWith("VM Thread")) {
+      return "gc_vm";
+    }
+    if (comm.startsWith("vert.x-eventloo") || comm.startsWith("eventloop") || comm.startsWith("nioEventLoop")) {
+      return "event_loop";
+    }
+    return "other";
+  }
+
   /** A short description of a process: its command name, and the jar or the program for java. */
   static String describe(String pid) {
     try {

@@ -33,6 +33,11 @@ final class RampCommand implements Callable<Integer> {
   @Option(names = "--step-warmup", defaultValue = "2s", description = "Warm-up per step (default: ${DEFAULT-VALUE}).")
   Duration stepWarmup;
 
+  @Option(names = "--initial-warmup", defaultValue = "10s",
+      description = "Extra unmeasured load at the first rate before step 1, so fresh servers are past their JIT "
+          + "warm-up (default: ${DEFAULT-VALUE}).")
+  Duration initialWarmup;
+
   @Option(names = "--max-steps", defaultValue = "10", description = "At most this many steps (default: ${DEFAULT-VALUE}).")
   int maxSteps;
 
@@ -59,7 +64,8 @@ final class RampCommand implements Callable<Integer> {
       double r = rate;
       for (int i = 1; i <= maxSteps; i++) {
         System.out.printf("%nstep %d/%d: %.1f ops/s per paper%n", i, maxSteps, r);
-        FanoutEngine.StepResult step = engine.runStep(r, stepWarmup, stepDuration, options.drain);
+        Duration warmup = i == 1 ? stepWarmup.plus(initialWarmup) : stepWarmup;
+        FanoutEngine.StepResult step = engine.runStep(r, warmup, stepDuration, options.drain);
         Report.printStep(step);
         String failure = failure(step);
         Map<String, Object> m = Report.step(step);
@@ -80,11 +86,12 @@ final class RampCommand implements Callable<Integer> {
     System.out.println("stopped: " + stopReason);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("scenario", "ramp");
-    summary.put("command", "ramp " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    summary.put("command", "java -jar rolling-paper-loadgen.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     summary.put("machine", Report.machine());
     Map<String, Object> config = options.describe();
     config.put("start_rate_per_paper", rate);
     config.put("factor", factor);
+    config.put("initial_warmup_s", initialWarmup.toMillis() / 1000.0);
     config.put("step_warmup_s", stepWarmup.toMillis() / 1000.0);
     config.put("step_duration_s", stepDuration.toMillis() / 1000.0);
     config.put("max_steps", maxSteps);

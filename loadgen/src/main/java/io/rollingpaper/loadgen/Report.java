@@ -112,8 +112,12 @@ final class Report {
     printCpu(r.cpu);
   }
 
-  @SuppressWarnings("unchecked")
   static void printCpu(Map<String, Object> cpu) {
+    printCpu(cpu, "delivered");
+  }
+
+  @SuppressWarnings("unchecked")
+  static void printCpu(Map<String, Object> cpu, String unit) {
     if (cpu == null) {
       return;
     }
@@ -121,11 +125,12 @@ final class Report {
     if (procs instanceof Iterable<?> list) {
       for (Object o : list) {
         Map<String, Object> p = (Map<String, Object>) o;
-        System.out.printf("  cpu      pid %s (%s): %s s = %s%% of a core, %s s per 1000 delivered%n", p.get("pid"),
-            p.get("process"), p.get("cpu_s"), p.get("cpu_pct_of_core"), p.get("cpu_s_per_1000_delivered"));
+        System.out.printf("  cpu      pid %s (%s): %s s = %s%% of a core, %s s per 1000 %s%s%n", p.get("pid"),
+            p.get("process"), p.get("cpu_s"), p.get("cpu_pct_of_core"), p.get("cpu_s_per_1000_" + unit), unit,
+            p.containsKey("cpu_s_by_thread_kind") ? " " + p.get("cpu_s_by_thread_kind") : "");
       }
-      System.out.printf("  cpu      server total %s s = %s%% of a core, %s s per 1000 delivered%n", cpu.get("server_cpu_s"),
-          cpu.get("server_cpu_pct_of_core"), cpu.get("server_cpu_s_per_1000_delivered"));
+      System.out.printf("  cpu      server total %s s = %s%% of a core, %s s per 1000 %s%n", cpu.get("server_cpu_s"),
+          cpu.get("server_cpu_pct_of_core"), cpu.get("server_cpu_s_per_1000_" + unit), unit);
     }
     System.out.printf("  cpu      loadgen %s%% of a core; machine %s%% busy (%s cores); of a core: %s%% irq/softirq, "
         + "%s%% unaccounted (other processes, softirq)%n", cpu.get("loadgen_cpu_pct_of_core"), cpu.get("machine_busy_pct"),
