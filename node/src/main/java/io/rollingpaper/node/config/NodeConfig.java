@@ -34,11 +34,6 @@ public record NodeConfig(
     Duration drainCloseWindow,
     Duration drainTimeout) {
 
-  /** A config for tests and embedding: in-memory, an ephemeral port, default limits. */
-  public static NodeConfig defaults() {
-    return fromEnv(Map.of("PORT", "0"));
-  }
-
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
     NodeConfig config = new NodeConfig(
