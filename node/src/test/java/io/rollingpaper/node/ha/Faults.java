@@ -1,6 +1,7 @@
 package io.rollingpaper.node.ha;
 
 import io.rollingpaper.node.support.Http;
+import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -58,27 +59,6 @@ final class Faults {
     return Future.join(nodes.stream().map(TestNode::stop).toList()).mapEmpty();
   }
 
-  /** Polls {@code check} every 50 ms until it holds; fails after {@code timeoutMs}. */
-  static Future<Void> until(Vertx vertx, String what, long timeoutMs, Supplier<Future<Boolean>> check) {
-    return until(vertx, what, System.currentTimeMillis() + timeoutMs, check, 50);
-  }
-
-  private static Future<Void> until(Vertx vertx, String what, long deadline, Supplier<Future<Boolean>> check,
-                                    long everyMs) {
-    return check.get().transform(result -> {
-      if (result.succeeded() && Boolean.TRUE.equals(result.result())) {
-        return Future.succeededFuture();
-      }
-      if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new AssertionError("timed out waiting for: " + what
-            + (result.failed() ? " (last: " + result.cause().getMessage() + ")" : "")));
-      }
-      Promise<Void> again = Promise.promise();
-      vertx.setTimer(everyMs, t -> until(vertx, what, deadline, check, everyMs).onComplete(again));
-      return again.future();
-    });
-  }
-
   /** Completes after {@code ms} (a timer, for pacing a scenario). */
   static Future<Void> after(Vertx vertx, long ms) {
     Promise<Void> done = Promise.promise();
@@ -94,7 +74,7 @@ final class Faults {
   static Future<JsonObject> storeSnapshot(Vertx vertx, int port, String paper) {
     Http http = new Http(vertx, port);
     JsonObject[] found = new JsonObject[1];
-    return until(vertx, "a snapshot of " + paper + " from the store", 30_000,
+    return Poll.until(vertx, "a snapshot of " + paper + " from the store", 30_000,
         () -> http.get("/api/papers/" + paper).map(reply -> {
           if (reply.status() == 200) {
             found[0] = reply.json();
@@ -102,31 +82,6 @@ final class Faults {
           }
           return false;
         })).map(ok -> found[0]);
-  }
-
-  /** The fields of an INFO answer (or any {@code key:value} lines). */
-  static Map<String, String> fields(String info) {
-    Map<String, String> out = new HashMap<>();
-    for (String line : info.split("\r?\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && !line.startsWith("#")) {
-        out.put(line.substring(0, colon), line.substring(colon + 1).trim());
-      }
-    }
-    return out;
-  }
-
-  /** INFO {@code section} of the Redis at {@code url}, parsed; a fresh connection each time. */
-  static Future<Map<String, String>> info(Vertx vertx, String url, String section) {
-    Redis redis = Redis.createClient(vertx, url);
-    return redis.send(Request.cmd(Command.INFO).arg(section)).map(r -> fields(r.toString()))
-        .eventually(redis::close);
-  }
-
-  /** Sends one command to the Redis at {@code url} on a fresh connection. */
-  static Future<Response> send(Vertx vertx, String url, Request request) {
-    Redis redis = Redis.createClient(vertx, url);
-    return redis.send(request).eventually(redis::close);
   }
 
   /** What the final check found. */
@@ -139,7 +94,7 @@ final class Faults {
    */
   static Future<Verdict> verify(Vertx vertx, int port, String paper, List<FaultClient> writers,
                                 List<FaultClient> clients) {
-    return storeSnapshot(vertx, port, paper).compose(snapshot -> until(vertx, "every client converged", 30_000,
+    return storeSnapshot(vertx, port, paper).compose(snapshot -> Poll.until(vertx, "every client converged", 30_000,
         () -> Future.succeededFuture(clients.stream().allMatch(c -> c.matches(snapshot))))
         .transform(converged -> {
           List<String> problems = new ArrayList<>();

@@ -1,5 +1,8 @@
 package io.rollingpaper.node.ha;
 
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisAdmin;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -104,11 +107,11 @@ class PubSubKillFaultTest {
       return Future.succeededFuture();
     }
     long at = System.currentTimeMillis();
-    return Faults.send(vertx, redis.url(), Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
+    return RedisAdmin.send(vertx, redis.url(), Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
         .compose(count -> {
           killed.add(count.toLong());
           // Readiness may not even notice a reconnect this fast; what counts is being ready afterwards.
-          return Faults.until(vertx, "both nodes ready after a kill", 20_000,
+          return Poll.until(vertx, "both nodes ready after a kill", 20_000,
               () -> Future.all(Faults.readiness(vertx, a), Faults.readiness(vertx, b))
                   .map(all -> all.<Integer>list().stream().allMatch(s -> s == 200)));
         })

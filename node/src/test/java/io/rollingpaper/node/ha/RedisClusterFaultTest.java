@@ -1,5 +1,9 @@
 package io.rollingpaper.node.ha;
 
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisAdmin;
+import io.rollingpaper.node.support.RedisProcess;
+import io.rollingpaper.node.support.RedisTopology;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,26 +54,7 @@ class RedisClusterFaultTest {
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
     root = RedisProcess.tempRoot("rp-cluster-");
-    for (int i = 0; i < 3; i++) {
-      masters.add(RedisProcess.server("shard" + i, root, "--cluster-enabled", "yes",
-          "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"));
-    }
-    vertx.executeBlocking(() -> {
-          List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-          masters.forEach(m -> command.add(m.address()));
-          command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-          Process create = new ProcessBuilder(command).redirectErrorStream(true)
-              .redirectOutput(new File("target/redis-logs/cluster-create.log")).start();
-          if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
-            throw new IllegalStateException("redis-cli --cluster create failed; see target/redis-logs/cluster-create.log");
-          }
-          return null;
-        })
-        .compose(x -> Faults.until(vertx, "cluster_state:ok on every master", 30_000,
-            () -> Future.all(masters.stream().map(m -> Faults.send(vertx, m.url(),
-                    Request.cmd(Command.CLUSTER).arg("INFO")).map(r -> Faults.fields(r.toString()))).toList())
-                .map(all -> all.<Map<String, String>>list().stream()
-                    .allMatch(f -> "ok".equals(f.get("cluster_state")) && "3".equals(f.get("cluster_known_nodes"))))))
+    RedisTopology.startCluster(vertx, root, 3).onSuccess(masters::addAll)
         .compose(x -> Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_CLUSTER_NODES",
             String.join(",", masters.stream().map(RedisProcess::url).toList())))))
         .onComplete(ctx.succeeding(started -> {
@@ -111,7 +96,7 @@ class RedisClusterFaultTest {
         Future<Void> scenario = Faults.after(vertx, 1500)
             .compose(x -> {
               killedAt.set(System.currentTimeMillis());
-              return Faults.send(vertx, dropped.url(), Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"));
+              return RedisAdmin.send(vertx, dropped.url(), Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"));
             })
             .compose(x -> Faults.after(vertx, 1500))
             .onComplete(x -> stop.set(true));
@@ -174,7 +159,7 @@ class RedisClusterFaultTest {
 
   /** One paper per master: paper ids tried in turn until every master owns one. */
   private Future<Map<String, RedisProcess>> papersOnEveryShard(Vertx vertx, String run) {
-    return Faults.send(vertx, masters.get(0).url(), Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(slots -> {
+    return RedisAdmin.send(vertx, masters.get(0).url(), Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(slots -> {
       Map<RedisProcess, String> chosen = new LinkedHashMap<>();
       return pick(vertx, run, 0, slots, chosen).map(x -> {
         Map<String, RedisProcess> owners = new LinkedHashMap<>();
@@ -191,7 +176,7 @@ class RedisClusterFaultTest {
       return Future.succeededFuture();
     }
     String paper = "cl-" + run + "-" + i;
-    return Faults.send(vertx, masters.get(0).url(), Request.cmd(Command.CLUSTER).arg("KEYSLOT")
+    return RedisAdmin.send(vertx, masters.get(0).url(), Request.cmd(Command.CLUSTER).arg("KEYSLOT")
         .arg("rp:{" + paper + "}:meta")).compose(slot -> {
       int s = slot.toInteger();
       for (Response range : slots) {
@@ -214,10 +199,10 @@ class RedisClusterFaultTest {
       JsonObject where = new JsonObject();
       out.put(paper, where);
       for (RedisProcess master : masters) {
-        all = all.compose(x -> Faults.send(vertx, master.url(), Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(channel))
-            .compose(slot -> Faults.send(vertx, master.url(),
+        all = all.compose(x -> RedisAdmin.send(vertx, master.url(), Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(channel))
+            .compose(slot -> RedisAdmin.send(vertx, master.url(),
                 Request.cmd(Command.CLUSTER).arg("COUNTKEYSINSLOT").arg(slot.toInteger())))
-            .compose(keys -> Faults.send(vertx, master.url(),
+            .compose(keys -> RedisAdmin.send(vertx, master.url(),
                     Request.cmd(Command.PUBSUB).arg("SHARDNUMSUB").arg(channel))
                 .map(numsub -> {
                   where.put(master.address(), new JsonObject().put("owner", owners.get(paper) == master)
@@ -229,7 +214,7 @@ class RedisClusterFaultTest {
     JsonObject probes = new JsonObject();
     out.put("probes", probes);
     for (RedisProcess master : masters) {
-      all = all.compose(x -> Faults.send(vertx, master.url(),
+      all = all.compose(x -> RedisAdmin.send(vertx, master.url(),
           Request.cmd(Command.PUBSUB).arg("SHARDCHANNELS").arg("rp:{node:*}:probe")).map(list -> {
             probes.put(master.address(), (long) list.size());
             return null;

@@ -1,5 +1,7 @@
 package io.rollingpaper.node.ha;
 
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,7 +81,7 @@ class RedisRestartFaultTest {
             redis.kill();
             return null;
           }))
-          .compose(x -> Faults.until(vertx, "node a not ready while Redis is down", 10_000,
+          .compose(x -> Poll.until(vertx, "node a not ready while Redis is down", 10_000,
               () -> Faults.readiness(vertx, a).map(status -> status == 503)))
           .compose(x -> {
             notReadySeen.set(System.currentTimeMillis() - killedAt.get());
@@ -90,7 +92,7 @@ class RedisRestartFaultTest {
             backAt.set(System.currentTimeMillis());
             return null;
           }))
-          .compose(x -> Faults.until(vertx, "both writers acknowledged after the restart", 30_000,
+          .compose(x -> Poll.until(vertx, "both writers acknowledged after the restart", 30_000,
               () -> Future.succeededFuture(writers.stream().allMatch(w -> w.firstAckSentAfter(backAt.get()) > 0))))
           .compose(x -> Faults.after(vertx, 1000))
           .onComplete(x -> stop.set(true));

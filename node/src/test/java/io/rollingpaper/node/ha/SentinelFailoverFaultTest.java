@@ -1,13 +1,16 @@
 package io.rollingpaper.node.ha;
 
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisAdmin;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -67,12 +70,9 @@ class SentinelFailoverFaultTest {
       sentinels.add(RedisProcess.sentinel("sentinel" + i, root, ports.get(i), ids.get(i), MASTER, master.port(),
           replica.port(), others));
     }
-    // Online as the master sees it (it acknowledged the end of its sync): only then does WAIT count it.
-    Faults.until(vertx, "the replica online", 20_000,
-            () -> Faults.info(vertx, master.url(), "replication")
-                .map(f -> f.getOrDefault("slave0", "").contains("state=online")))
-        .compose(x -> Faults.until(vertx, "every sentinel sees the master, its replica and the other two", 20_000,
-            () -> Future.all(sentinels.stream().map(s -> Faults.info(vertx, s.url(), "sentinel")).toList())
+    RedisAdmin.replicaOnline(vertx, master)
+        .compose(x -> Poll.until(vertx, "every sentinel sees the master, its replica and the other two", 20_000,
+            () -> Future.all(sentinels.stream().map(s -> RedisAdmin.info(vertx, s.url(), "sentinel")).toList())
                 .map(all -> all.<Map<String, String>>list().stream().allMatch(f -> f.getOrDefault("master0", "")
                     .matches(".*status=ok,address=127\\.0\\.0\\.1:" + master.port() + ",slaves=1,sentinels=3.*")))))
         .compose(x -> Faults.startNodes(2, Faults.nodeEnv(Map.of(
@@ -121,8 +121,8 @@ class SentinelFailoverFaultTest {
             master.kill();
             return null;
           }))
-          .compose(x -> Faults.until(vertx, "the sentinels promote the replica", 30_000,
-              () -> Faults.send(vertx, sentinels.get(0).url(),
+          .compose(x -> Poll.until(vertx, "the sentinels promote the replica", 30_000,
+              () -> RedisAdmin.send(vertx, sentinels.get(0).url(),
                       Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(MASTER))
                   .map(r -> r.get(1).toInteger() == replica.port())))
           .compose(x -> {
@@ -135,15 +135,15 @@ class SentinelFailoverFaultTest {
               return null;
             });
           })
-          .compose(x -> Faults.until(vertx, "the old master in sync as a replica", 30_000,
-              () -> Faults.info(vertx, master.url(), "replication")
+          .compose(x -> Poll.until(vertx, "the old master in sync as a replica", 30_000,
+              () -> RedisAdmin.info(vertx, master.url(), "replication")
                   .map(f -> "up".equals(f.get("master_link_status")))))
           .compose(x -> {
             rejoinedAt.set(System.currentTimeMillis());
-            return Faults.until(vertx, "both writers acknowledged after the failover", 30_000,
+            return Poll.until(vertx, "both writers acknowledged after the failover", 30_000,
                 () -> Future.succeededFuture(writers.stream().allMatch(w -> w.firstAckSentAfter(rejoinedAt.get()) > 0)));
           })
-          .compose(x -> Faults.until(vertx, "both nodes ready", 30_000,
+          .compose(x -> Poll.until(vertx, "both nodes ready", 30_000,
               () -> Future.all(Faults.readiness(vertx, a), Faults.readiness(vertx, b))
                   .map(all -> all.<Integer>list().stream().allMatch(s -> s == 200))))
           .compose(x -> {
@@ -153,7 +153,7 @@ class SentinelFailoverFaultTest {
           .onComplete(x -> stop.set(true));
       return scenario.compose(x -> writing)
           .compose(x -> Faults.verify(vertx, a, paper, writers, clients))
-          .compose(verdict -> Faults.send(vertx, replica.url(), Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel))
+          .compose(verdict -> RedisAdmin.send(vertx, replica.url(), Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel))
               .map(numsub -> {
                 subscribersOnNewMaster.set(numsub.get(1).toInteger());
                 return verdict;

@@ -1,5 +1,7 @@
 package io.rollingpaper.node.ha;
 
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -90,7 +92,7 @@ class SilentSubscriptionFaultTest {
               .compose(x -> {
                 silencedAt.set(System.currentTimeMillis());
                 proxy.silence(true);
-                return Faults.until(vertx, "A not ready once its subscription is silent", 10_000,
+                return Poll.until(vertx, "A not ready once its subscription is silent", 10_000,
                     () -> Faults.readiness(vertx, a).map(s -> s == 503));
               })
               .compose(x -> {
@@ -102,7 +104,7 @@ class SilentSubscriptionFaultTest {
                 assertThat(status).as("still not ready while the rebuilt subscriptions are silent too").isEqualTo(503);
                 restoredAt.set(System.currentTimeMillis());
                 proxy.silence(false);
-                return Faults.until(vertx, "A ready again", 20_000, () -> Faults.readiness(vertx, a).map(s -> s == 200));
+                return Poll.until(vertx, "A ready again", 20_000, () -> Faults.readiness(vertx, a).map(s -> s == 200));
               })
               .compose(x -> {
                 readyAt.set(System.currentTimeMillis());

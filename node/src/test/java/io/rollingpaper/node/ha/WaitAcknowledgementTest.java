@@ -1,6 +1,10 @@
 package io.rollingpaper.node.ha;
 
 import io.rollingpaper.node.support.Http;
+import io.rollingpaper.node.support.Poll;
+import io.rollingpaper.node.support.RedisAdmin;
+import io.rollingpaper.node.support.RedisProcess;
+import io.rollingpaper.node.support.RedisTopology;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,21 +52,19 @@ class WaitAcknowledgementTest {
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
     root = RedisProcess.tempRoot("rp-wait-");
-    master = RedisProcess.server("wait-master", root, "--repl-diskless-sync-delay", "0");
-    replica = RedisProcess.server("wait-replica", root, "--replicaof", "127.0.0.1", Integer.toString(master.port()));
-    Map<String, String> waiting = Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "1",
-        "REDIS_WAIT_TIMEOUT", "1s"));
-    Map<String, String> notWaiting = Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "0"));
-    // Online as the master sees it (it acknowledged the end of its sync): only then does WAIT count it.
-    Faults.until(vertx, "the replica online", 20_000,
-            () -> Faults.info(vertx, master.url(), "replication")
-                .map(f -> f.getOrDefault("slave0", "").contains("state=online")))
-        .compose(x -> Faults.startNodes(2, waiting))
-        .compose(two -> TestNode.start(notWaiting).map(third -> {
-          List<TestNode> all = new ArrayList<>(two);
-          all.add(third);
-          return all;
-        }))
+    RedisTopology.startReplicated(vertx, root)
+        .compose(both -> {
+          master = both.get(0);
+          replica = both.get(1);
+          return Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "1",
+              "REDIS_WAIT_TIMEOUT", "1s")));
+        })
+        .compose(two -> TestNode.start(Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "0")))
+            .map(third -> {
+              List<TestNode> all = new ArrayList<>(two);
+              all.add(third);
+              return all;
+            }))
         .onComplete(ctx.succeeding(started -> {
           nodes.addAll(started);
           ctx.completeNow();
@@ -72,9 +74,11 @@ class WaitAcknowledgementTest {
   @AfterEach
   void stop(VertxTestContext ctx) {
     Faults.stopNodes(nodes).onComplete(ignored -> {
-      replica.resume();
-      replica.close();
-      master.close();
+      if (replica != null) {
+        replica.resume();
+        replica.close();
+        master.close();
+      }
       RedisProcess.deleteTree(root);
       ctx.completeNow();
     });

@@ -1,6 +1,5 @@
-package io.rollingpaper.node.ha;
+package io.rollingpaper.node.support;
 
-import io.rollingpaper.node.support.RedisServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} process (a server, a sentinel or a cluster node) for the fault tests, on a
+ * A real {@code redis-server} process (a server, a sentinel or a cluster node) for the fault tests and the replicated and clustered contract runs, on a
  * free port, with its files in a directory of its own and its output in {@code target/redis-logs/}. It
  * can be killed with SIGKILL, paused with SIGSTOP and resumed, and started again with the same
  * arguments (so on the same port and the same files).
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisProcess.class);
   /** How many of a server's arguments are its own (port, bind, dir, no persistence) before the extra ones. */
   private static final int BASE_ARGS = 13;
@@ -45,7 +44,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** A server; {@code extra} are more {@code --option value} arguments. */
-  static RedisProcess server(String name, Path root, String... extra) {
+  public static RedisProcess server(String name, Path root, String... extra) {
     int port = RedisServer.freePort();
     Path dir = directory(root, name);
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
@@ -57,7 +56,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** A sentinel watching {@code masterName} at {@code masterPort}, fast to decide (down after 1 s). */
-  static RedisProcess sentinel(String name, Path root, int port, String myId, String masterName, int masterPort,
+  public static RedisProcess sentinel(String name, Path root, int port, String myId, String masterName, int masterPort,
                                int replicaPort, List<String> otherSentinels) {
     Path dir = directory(root, name);
     Path conf = dir.resolve("sentinel.conf");
@@ -84,32 +83,32 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** A sentinel's port is chosen before its config is written; this reserves one for {@link #sentinel}. */
-  static int freePort() {
+  public static int freePort() {
     return RedisServer.freePort();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** SIGKILL, and waits until the process is gone. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);
@@ -120,22 +119,22 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** SIGSTOP: the process stays, its sockets stay open, nothing is answered. */
-  void pause() {
+  public void pause() {
     signal("STOP");
   }
 
   /** SIGCONT after {@link #pause()}. */
-  void resume() {
+  public void resume() {
     signal("CONT");
   }
 
   /** Starts the process again with the same arguments (same port, same files). */
-  void restart() {
+  public void restart() {
     start();
   }
 
   /** Starts a server again on the same port and files, with {@code extra} arguments instead of the first ones. */
-  void restartWith(String... extra) {
+  public void restartWith(String... extra) {
     List<String> base = new ArrayList<>(command.subList(0, BASE_ARGS));
     base.addAll(List.of(extra));
     command = base;
@@ -207,7 +206,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** A temporary root for the processes' files. */
-  static Path tempRoot(String prefix) {
+  public static Path tempRoot(String prefix) {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
@@ -215,7 +214,7 @@ final class RedisProcess implements AutoCloseable {
     }
   }
 
-  static void deleteTree(Path root) {
+  public static void deleteTree(Path root) {
     if (root == null) {
       return;
     }
