@@ -79,11 +79,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "rpl.redisMode" -}}
 {{- $ext := .Values.redis.external -}}
 {{- if $ext.sentinels -}}sentinel
+{{- else if $ext.clusterNodes -}}cluster
 {{- else if $ext.existingSecret -}}secret
 {{- else if $ext.url -}}url
 {{- else if .Values.redis.builtin.enabled -}}builtin
 {{- else -}}
-{{- fail "redis: set redis.external.url, redis.external.existingSecret or redis.external.sentinels, or enable redis.builtin" -}}
+{{- fail "redis: set redis.external.url, redis.external.existingSecret, redis.external.sentinels or redis.external.clusterNodes, or enable redis.builtin" -}}
 {{- end -}}
 {{- end -}}
 

@@ -70,6 +70,32 @@ class ChartRedisTest {
   }
 
   @Test
+  void clusterSeedsArePassedInsteadOfAUrlWithTheAcknowledgementRule() {
+    Rendered r = Chart.template(ChartVariants.REDIS_CLUSTER);
+    assertThat(r.nodeEnvValues())
+        .containsEntry("REDIS_CLUSTER_NODES",
+            "redis://redis-cluster-0.redis-cluster:6379,redis://redis-cluster-1.redis-cluster:6379")
+        .containsEntry("REDIS_WAIT_REPLICAS", "1")
+        .containsEntry("REDIS_WAIT_TIMEOUT", "2s");
+    assertThat(r.nodeEnv()).doesNotContainKeys("REDIS_URL", "REDIS_SENTINELS");
+    assertThat(r.all("StatefulSet")).isEmpty();
+  }
+
+  @Test
+  void withoutWaitReplicasTheNodeKeepsItsOwnDefault() {
+    Rendered r = Chart.template(ChartVariants.SENTINEL);
+    assertThat(r.nodeEnv()).doesNotContainKey("REDIS_WAIT_REPLICAS");
+    assertThat(r.nodeEnvValues()).containsEntry("REDIS_WAIT_TIMEOUT", "500ms");
+  }
+
+  @Test
+  void aNegativeWaitOrAMalformedClusterSeedIsRefusedByTheSchema() {
+    assertThat(Chart.templateError("redis: {waitReplicas: -1}")).contains("waitReplicas");
+    assertThat(Chart.templateError("redis: {external: {clusterNodes: [\"redis-cluster-0:6379\"]}}"))
+        .contains("clusterNodes");
+  }
+
+  @Test
   void noRedisAtAllIsRefused() {
     String error = Chart.templateError("redis: {builtin: {enabled: false}}");
     assertThat(error).contains("redis: set redis.external.url");

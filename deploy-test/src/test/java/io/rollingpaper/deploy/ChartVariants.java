@@ -29,6 +29,16 @@ final class ChartVariants {
           masterName: boards
       """;
 
+  static final String REDIS_CLUSTER = """
+      redis:
+        builtin:
+          enabled: false
+        external:
+          clusterNodes: ["redis://redis-cluster-0.redis-cluster:6379", "redis://redis-cluster-1.redis-cluster:6379"]
+        waitReplicas: 1
+        waitTimeout: 2s
+      """;
+
   static final String BUILTIN_REDIS = """
       redis:
         builtin:
@@ -113,6 +123,7 @@ final class ChartVariants {
         Arguments.of("external Redis URL", EXTERNAL_REDIS_URL),
         Arguments.of("external Redis URL from a Secret", EXTERNAL_REDIS_SECRET),
         Arguments.of("Redis Sentinel", SENTINEL),
+        Arguments.of("Redis Cluster", REDIS_CLUSTER),
         Arguments.of("built-in Redis", BUILTIN_REDIS),
         Arguments.of("ServiceMonitor", SERVICE_MONITOR),
         Arguments.of("HPA on connections per pod", HPA_CONNECTIONS),
