@@ -5,12 +5,12 @@ import picocli.CommandLine.Command;
 
 /**
  * The load generator's entry point: {@code java -jar rolling-paper-loadgen.jar <scenario> [options]}.
- * Scenarios: {@code fanout}, {@code ramp}, {@code join-storm}; {@code chart} draws comparison PNGs from
+ * Scenarios: {@code fanout}, {@code ramp}, {@code join-storm}, {@code idle}; {@code chart} draws comparison PNGs from
  * their JSON summaries. {@code --help} on each lists its options.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, version = "rolling-paper-loadgen 0.1.0",
     description = "Load generator for Rolling Paper Live (protocol v1).",
-    subcommands = {FanoutCommand.class, RampCommand.class, JoinStormCommand.class, ChartCommand.class,
+    subcommands = {FanoutCommand.class, RampCommand.class, JoinStormCommand.class, IdleCommand.class, ChartCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
