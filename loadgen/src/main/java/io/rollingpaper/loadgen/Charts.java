@@ -442,7 +442,27 @@ final class Charts {
     return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, pattern, 0f);
   }
 
+  /**
+   * Draws the bound and fixes the latency range: from the decade below the lowest value (so at least two
+   * labelled decades show) to above the highest value or the bound, whichever is higher.
+   */
   private static void boundMarker(XYPlot plot, double boundMs) {
+    double lo = Double.MAX_VALUE;
+    double hi = 0;
+    XYSeriesCollection data = (XYSeriesCollection) plot.getDataset();
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      for (int j = 0; j < data.getItemCount(i); j++) {
+        double y = data.getYValue(i, j);
+        lo = Math.min(lo, y);
+        hi = Math.max(hi, y);
+      }
+    }
+    if (finite(boundMs)) {
+      hi = Math.max(hi, boundMs);
+    }
+    if (hi > 0) {
+      plot.getRangeAxis().setRange(0.9 * Math.pow(10, Math.floor(Math.log10(lo)) - (lo == hi ? 1 : 0)), hi * 1.6);
+    }
     if (!finite(boundMs)) {
       return;
     }
