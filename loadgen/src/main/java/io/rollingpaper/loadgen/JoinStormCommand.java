@@ -68,7 +68,8 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
   double clockTicks;
 
   @Option(names = "--local-addresses", split = ",",
-      description = "Source addresses to spread the clients over (e.g. 127.0.0.2,127.0.0.3), for per-address limits.")
+      description = "Source addresses to spread the clients over (e.g. 127.0.0.2,127.0.0.3 or the range 127.0.0.2-9), "
+          + "for per-address limits.")
   List<String> localAddresses = new ArrayList<>();
 
   @Option(names = "--out", description = "JSON summary file (default: target/loadgen-join-storm-TIME.json).")
@@ -98,7 +99,8 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
     List<ClientWebSocket> sockets = new ArrayList<>();
     // Held until the end: Vert.x closes the connections of a collected client.
     List<WebSocketClient> wsClients = new ArrayList<>();
-    for (String local : localAddresses.isEmpty() ? java.util.Collections.<String>singletonList(null) : localAddresses) {
+    List<String> locals = Addresses.expand(localAddresses);
+    for (String local : locals.isEmpty() ? java.util.Collections.<String>singletonList(null) : locals) {
       WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(clients + 16)
           .setMaxMessageSize(256 * 1024 * 1024).setMaxFrameSize(1024 * 1024).setTcpNoDelay(true)
           .setConnectTimeout((int) timeout.toMillis());

@@ -6,6 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ramp", mixinStandardHelpOptions = true,
     description = "Fanout steps on the same connections, raising the rate per paper by --factor each step until p99 "
         + "passes --p99-bound-ms, errors or closes appear, ops stay unacknowledged, or --max-steps; reports the "
-        + "highest delivered rate within the bound.")
+        + "highest delivered rate within the bound. Writes a JSON summary and, next to it, PNG charts of latency and "
+        + "delivered rate against the offered load.")
 final class RampCommand implements Callable<Integer> {
   @Mixin
   FanoutOptions options;
@@ -47,6 +49,10 @@ final class RampCommand implements Callable<Integer> {
   @Option(names = "--min-delivered-ratio", defaultValue = "0.95",
       description = "A step whose delivered rate is below this share of the expected one fails (default: ${DEFAULT-VALUE}).")
   double minDeliveredRatio;
+
+  @Option(names = "--charts", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Write NAME-latency.png and NAME-rate.png next to the JSON summary (default: ${DEFAULT-VALUE}).")
+  boolean charts;
 
   @Spec
   CommandSpec spec;
@@ -112,7 +118,17 @@ final class RampCommand implements Callable<Integer> {
       System.out.println("no step stayed within the bound");
     }
     summary.put("steps", steps);
-    Report.write(summary, options.out, "ramp");
+    Path json = Report.write(summary, options.out, "ramp");
+    if (charts) {
+      try {
+        for (Path png : Charts.writeRampCharts(json, Charts.WIDTH, Charts.HEIGHT)) {
+          System.out.println("wrote " + png);
+        }
+      } catch (Exception | Error e) {
+        // The summary is written; a chart that fails must not lose the run.
+        System.err.println("ramp: the charts could not be drawn: " + e);
+      }
+    }
     return best != null ? 0 : 1;
   }
 
