@@ -195,6 +195,7 @@ final class FanoutEngine implements AutoCloseable {
     long lateSends;
     long maxLagNs;
     long gaps;
+    long reordered;
     long resnapshots;
     long exceptions;
     long lostClients;
@@ -225,6 +226,7 @@ final class FanoutEngine implements AutoCloseable {
       lateSends += s.lateSends;
       maxLagNs = Math.max(maxLagNs, s.maxLagNs);
       gaps += s.gaps;
+      reordered += s.reordered;
       resnapshots += s.resnapshots;
       exceptions += s.exceptions;
       lostClients += s.lostClients;

@@ -24,6 +24,8 @@ final class LoadClient implements WireDialect.Events {
   private ClientWebSocket ws;
   private final Promise<Void> ready = Promise.promise();
   private long lastSeq = -1;
+  /** The highest seq applied; a delta at or below it came out of order (or twice). */
+  private long maxSeq = -1;
   private long opCounter;
   boolean open;
 
@@ -83,6 +85,13 @@ final class LoadClient implements WireDialect.Events {
     if (lastSeq >= 0 && seq != lastSeq + 1) {
       shard.gaps++;
     }
+    // A gap is either a lost delta or one that comes later; telling them apart says which (the
+    // Socket.IO peer does not order deltas accepted on different processes).
+    if (seq <= maxSeq) {
+      shard.reordered++;
+    } else {
+      maxSeq = seq;
+    }
     lastSeq = seq;
     int c = Frames.cidValue(s, d);
     if (c > 0 && s.startsWith(cidPrefix, c)) {
@@ -104,6 +113,7 @@ final class LoadClient implements WireDialect.Events {
   @Override
   public void snapshot(long seq) {
     lastSeq = seq;
+    maxSeq = seq;
     if (!ready.tryComplete()) {
       shard.resnapshots++;
     }
@@ -112,6 +122,7 @@ final class LoadClient implements WireDialect.Events {
   @Override
   public void resumed(long seq) {
     lastSeq = seq;
+    maxSeq = seq;
   }
 
   @Override
