@@ -22,7 +22,7 @@ final class FanoutEngine implements AutoCloseable {
 
   record Config(List<String> urls, int papers, int clientsPerPaper, int noteBytes, int noteIds, int eventLoops,
       Duration connectTimeout, List<String> pids, double clockTicks, List<String> localAddresses,
-      boolean nativeTransport) {
+      boolean nativeTransport, Target target) {
   }
 
   private final Config config;
@@ -65,7 +65,8 @@ final class FanoutEngine implements AutoCloseable {
       Shard shard = shards.get(p % shards.size());
       PaperLoad paper = new PaperLoad("lg-" + runId + "-" + p, p, config.noteIds());
       for (int c = 0; c < config.clientsPerPaper(); c++, g++) {
-        LoadClient client = new LoadClient(g, config.urls().get(g % config.urls().size()), paper, shard);
+        LoadClient client = new LoadClient(g, config.urls().get(g % config.urls().size()), paper, shard,
+            config.target());
         paper.clients.add(client);
         shard.clients.add(client);
       }
@@ -98,8 +99,8 @@ final class FanoutEngine implements AutoCloseable {
       String cause = all.stream().filter(Future::failed).map(f -> String.valueOf(f.cause())).findFirst().orElse("timed out");
       throw new IllegalStateException(failed + " of " + all.size() + " clients did not get a snapshot: " + cause);
     }
-    System.out.printf("connected %d clients to %d papers over %s in %d ms (run %s, %s transport, %d event loop(s))%n",
-        all.size(), papers.size(), config.urls(), (System.nanoTime() - t0) / 1_000_000, runId,
+    System.out.printf("connected %d clients to %d papers over %s (%s) in %d ms (run %s, %s transport, %d event loop(s))%n",
+        all.size(), papers.size(), config.urls(), config.target().label(), (System.nanoTime() - t0) / 1_000_000, runId,
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.eventLoops());
   }
 
@@ -194,6 +195,7 @@ final class FanoutEngine implements AutoCloseable {
     long lateSends;
     long maxLagNs;
     long gaps;
+    long reordered;
     long resnapshots;
     long exceptions;
     long lostClients;
@@ -224,6 +226,7 @@ final class FanoutEngine implements AutoCloseable {
       lateSends += s.lateSends;
       maxLagNs = Math.max(maxLagNs, s.maxLagNs);
       gaps += s.gaps;
+      reordered += s.reordered;
       resnapshots += s.resnapshots;
       exceptions += s.exceptions;
       lostClients += s.lostClients;

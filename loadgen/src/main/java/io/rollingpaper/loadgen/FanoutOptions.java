@@ -15,6 +15,11 @@ final class FanoutOptions {
       description = "Node or balancer base URLs, comma-separated (ws://host:port); clients are spread over them in turn.")
   List<String> urls;
 
+  @Option(names = "--target", defaultValue = "ours",
+      description = "Server under load: ours (Rolling Paper Live) or socketio (the peer in bench/peer-socketio); "
+          + "the workload is the same (default: ${DEFAULT-VALUE}).")
+  Target target;
+
   @Option(names = "--papers", defaultValue = "10", description = "Papers (default: ${DEFAULT-VALUE}).")
   int papers;
 
@@ -72,11 +77,12 @@ final class FanoutOptions {
       clean.add(s);
     }
     return new FanoutEngine.Config(clean, papers, clientsPerPaper, noteBytes, noteIds, eventLoops, connectTimeout,
-        pids, clockTicks, localAddresses, nativeTransport);
+        pids, clockTicks, localAddresses, nativeTransport, target);
   }
 
   Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", target.label());
     m.put("urls", urls);
     m.put("papers", papers);
     m.put("clients_per_paper", clientsPerPaper);

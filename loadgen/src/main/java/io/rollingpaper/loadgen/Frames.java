@@ -4,6 +4,8 @@ package io.rollingpaper.loadgen;
  * Just enough of the protocol's server frames to measure: the node writes a delta as
  * {@code {"type":"delta","paper":…,"seq":N,"by":…,"cid":…,"op":{…}}} (FrameCodec.delta), so a
  * delta is recognised by its prefix and its few fields are found with indexOf, without a JSON tree.
+ * The Socket.IO peer's delta is the same object inside its framing ({@code 42["delta",{…}]}); a
+ * {@link WireDialect} says where the object starts and the same scan runs from there.
  * Anything else goes to the (rare) slow path.
  */
 final class Frames {
@@ -26,7 +28,12 @@ final class Frames {
 
   /** Index of the delta's cid value (its opening quote, or 'n' of null), or -1. */
   static int cidValue(String s) {
-    int i = s.indexOf(CID, DELTA_PREFIX.length());
+    return cidValue(s, DELTA_PREFIX.length());
+  }
+
+  /** Index of the cid value of the delta object that starts at {@code from}, or -1. */
+  static int cidValue(String s, int from) {
+    int i = s.indexOf(CID, from);
     return i < 0 ? -1 : i + CID.length();
   }
 

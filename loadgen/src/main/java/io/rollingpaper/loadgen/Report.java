@@ -69,6 +69,7 @@ final class Report {
     m.put("closes_by_code", r.closes);
     Map<String, Object> checks = new LinkedHashMap<>();
     checks.put("seq_gaps", r.gaps);
+    checks.put("seq_reordered", r.reordered);
     checks.put("resnapshots", r.resnapshots);
     checks.put("lost_clients", r.lostClients);
     checks.put("socket_exceptions", r.exceptions);
