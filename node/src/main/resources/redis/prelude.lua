@@ -74,7 +74,10 @@ local function presence_publish(joined_json, left_json)
     .. joined_json .. ',"left":' .. left_json .. '}')
 end
 
-local function presence_join(user, name, node, ttl, now)
+-- Marks the user present through this node. Returns the user's {user,name} entry when the user was not
+-- present before, nil otherwise: the caller publishes all its joins as one presence change
+-- (presence_publish_joined), so a batch of joins costs its sessions one presence frame, not one each.
+local function presence_mark(user, name, node, ttl, now)
   local raw = redis.call('HGET', KEYS[4], user)
   local entry
   if raw then
@@ -87,7 +90,14 @@ local function presence_join(user, name, node, ttl, now)
   entry.s[node] = now + ttl
   presence_store(user, entry)
   if not was_live then
-    presence_publish('[{"user":' .. cjson.encode(user) .. ',"name":' .. cjson.encode(name) .. '}]', '[]')
+    return '{"user":' .. cjson.encode(user) .. ',"name":' .. cjson.encode(name) .. '}'
+  end
+  return nil
+end
+
+local function presence_publish_joined(joined)
+  if #joined > 0 then
+    presence_publish('[' .. table.concat(joined, ',') .. ']', '[]')
   end
 end
 

@@ -1,6 +1,7 @@
 -- A join or a repair. ARGV[5] '1' to create the paper when it has no live state, ARGV[6] the epoch to
 -- create it with, ARGV[7] since ('' for none), ARGV[8] the epoch since belongs to, ARGV[9] a user to mark
--- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms).
+-- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms), then
+-- (user, name, node) triples of more users to mark present: their joins are published as one presence change.
 -- Replies {'missing'}, {'resumed', epoch, seq, status, pv, presence, pub, delta...} with the deltas after
 -- since in order, or {'snapshot', epoch, seq, status, pv, presence, pub, note...}; pub is the last published seq.
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
@@ -16,9 +17,14 @@ end
 local seq = tonumber(state[2])
 local status = state[3]
 local now = now_ms()
+local joined = {}
 if ARGV[9] ~= '' then
-  presence_join(ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), now)
+  joined[#joined + 1] = presence_mark(ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), now)
 end
+for i = 13, #ARGV, 3 do
+  joined[#joined + 1] = presence_mark(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[12]), now)
+end
+presence_publish_joined(joined)
 local pv = tonumber(redis.call('HGET', KEYS[1], 'pv') or '0')
 local presence = presence_list(now)
 if ARGV[7] ~= '' and ARGV[8] == epoch then

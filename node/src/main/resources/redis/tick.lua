@@ -7,9 +7,11 @@ if not state[1] then
 end
 local now = now_ms()
 local ttl = tonumber(ARGV[6])
+local joined = {}
 for i = 7, #ARGV, 2 do
-  presence_join(ARGV[i], ARGV[i + 1], ARGV[5], ttl, now)
+  joined[#joined + 1] = presence_mark(ARGV[i], ARGV[i + 1], ARGV[5], ttl, now)
 end
+presence_publish_joined(joined)
 local all = redis.call('HGETALL', KEYS[4])
 local left = {}
 for i = 1, #all, 2 do

@@ -7,6 +7,7 @@ import io.rollingpaper.node.config.AuthSettings;
 import io.rollingpaper.node.config.RateLimits;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
+import io.rollingpaper.node.session.FlushBatching;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
@@ -132,6 +133,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
 
   private void upgrade(HttpServerRequest request, String paper, String address, Long since, String epoch, Grant grant) {
     request.toWebSocket().onSuccess(socket -> {
+      FlushBatching.install(request.connection());
       Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket, limits, hub);
       socket.pause();
       session.start(vertx, grant.expiresAt());

@@ -20,6 +20,7 @@ public final class NodeMetrics {
   private final Counter deltasDelivered;
   private final Counter snapshotsSent;
   private final Timer storeLatency;
+  private final Timer joinLatency;
 
   public NodeMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -37,6 +38,12 @@ public final class NodeMetrics {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(5))
+        .register(registry);
+    this.joinLatency = Timer.builder("rpl_join_latency")
+        .description("From a socket's upgrade to its first frame (snapshot or resumed) written")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
   }
 
@@ -59,6 +66,16 @@ public final class NodeMetrics {
 
   public void snapshotSent() {
     snapshotsSent.increment();
+  }
+
+  /** Records how long a join took to give its session the first frame (successful joins only). */
+  public <T> Future<T> timeJoin(Future<T> join) {
+    long start = System.nanoTime();
+    return join.andThen(result -> {
+      if (result.succeeded()) {
+        joinLatency.record(Duration.ofNanos(System.nanoTime() - start));
+      }
+    });
   }
 
   /** Records how long the store took to settle {@code operation}. */

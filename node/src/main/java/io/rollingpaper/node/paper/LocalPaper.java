@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +32,15 @@ import java.util.Map;
 final class LocalPaper {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPaper.class);
   private static final int RING_CAPACITY = 1024;
-  private static final int PRESENCE_BACKLOG = 64;
   private static final long HEAD_GRACE_MS = 250;
   private static final long REPAIR_RETRY_MS = 1000;
 
   private final String id;
   private final PaperHub hub;
   private final Map<Session, Cursor> cursors = new LinkedHashMap<>();
-  private final Map<String, Integer> sessionsByUser = new HashMap<>();
-  private final Map<String, String> nameByUser = new HashMap<>();
+  private final LocalPresence presence = new LocalPresence();
+  private final PaperJoins joins;
   private final ArrayDeque<ChannelMessage> pending = new ArrayDeque<>();
-  private final ArrayDeque<ChannelMessage> presenceBacklog = new ArrayDeque<>();
   private Future<Void> subscription;
   private String epoch;
   private DeltaRing ring;
@@ -55,6 +52,7 @@ final class LocalPaper {
   LocalPaper(String id, PaperHub hub) {
     this.id = id;
     this.hub = hub;
+    this.joins = new PaperJoins(this, hub);
   }
 
   String id() {
@@ -74,7 +72,7 @@ final class LocalPaper {
   }
 
   Map<String, String> presentUsers() {
-    return nameByUser;
+    return presence.names();
   }
 
   /** Adds a session and gives it its first frame: a resume when possible, a snapshot otherwise. */
@@ -82,32 +80,26 @@ final class LocalPaper {
     cancelLinger();
     Cursor cursor = new Cursor();
     cursors.put(session, cursor);
-    String user = session.identity().user();
-    boolean firstOfUser = sessionsByUser.merge(user, 1, Integer::sum) == 1;
-    nameByUser.put(user, session.identity().name());
-    ReadRequest.PresenceJoin presence = firstOfUser
-        ? new ReadRequest.PresenceJoin(user, session.identity().name(), hub.nodeId()) : null;
-    return subscribe()
-        .compose(ignored -> hub.read(new ReadRequest(id, true, since, sinceEpoch, presence)))
-        .map(read -> {
-          if (!session.isClosed()) {
-            first(session, cursor, read);
-          }
-          return null;
-        });
+    boolean firstOfUser = presence.add(session.identity());
+    return joins.join(session, cursor, since, sinceEpoch, firstOfUser);
   }
 
-  private Future<Void> subscribe() {
+  Future<Void> subscribe() {
     if (subscription == null || subscription.failed()) {
       subscription = hub.broker().subscribe(id);
     }
     return subscription;
   }
 
-  private void first(Session session, Cursor cursor, PaperRead read) {
+  /**
+   * Gives a joining session its first frame. {@code snapshotFrame}: the read's snapshot already serialized
+   * (shared by every joiner of one read), or null to serialize it here.
+   */
+  void first(Session session, Cursor cursor, PaperRead read, OutboundFrame snapshotFrame) {
     if (read instanceof PaperRead.Snapshot snapshot) {
       adoptIfUnknown(snapshot.snapshot().epoch(), snapshot.snapshot().seq(), snapshot.snapshot().status());
-      giveSnapshot(session, cursor, snapshot);
+      giveSnapshot(session, cursor, snapshot, snapshotFrame != null ? snapshotFrame
+          : OutboundFrame.of(FrameCodec.snapshot(snapshot.snapshot())));
       if (!snapshot.snapshot().epoch().equals(epoch)) {
         repair();
       }
@@ -119,7 +111,7 @@ final class LocalPaper {
       cursor.presenceVersion = resumed.presenceVersion();
       cursor.ready = true;
       giveDeltas(session, cursor, resumed);
-      replayPresence(session, cursor);
+      presence.replay(session, cursor);
       if (!resumed.epoch().equals(epoch)) {
         repair();
       }
@@ -140,16 +132,17 @@ final class LocalPaper {
     drainPending();
   }
 
-  private void giveSnapshot(Session session, Cursor cursor, PaperRead.Snapshot read) {
+  /** {@code frame} is the snapshot serialized: built once and shared when several sessions get the same read. */
+  private void giveSnapshot(Session session, Cursor cursor, PaperRead.Snapshot read, OutboundFrame frame) {
     PaperSnapshot snapshot = read.snapshot();
-    session.send(FrameCodec.snapshot(snapshot));
+    session.send(frame, false);
     hub.metrics().snapshotSent();
     cursor.epoch = snapshot.epoch();
     cursor.seq = snapshot.seq();
     cursor.presenceVersion = Math.max(cursor.presenceVersion, read.presenceVersion());
     cursor.completedSent = snapshot.status() == PaperStatus.COMPLETED;
     cursor.ready = true;
-    replayPresence(session, cursor);
+    presence.replay(session, cursor);
     pump(session, cursor);
   }
 
@@ -170,7 +163,7 @@ final class LocalPaper {
   void onMessage(ChannelMessage message) {
     switch (message.kind()) {
       case SIGNAL -> relaySignal(message);
-      case PRESENCE -> relayPresence(message);
+      case PRESENCE -> presence.relay(message, cursors);
       default -> {
         if (epoch == null || repairing) {
           pending.addLast(message);
@@ -219,30 +212,6 @@ final class LocalPaper {
         session.send(frame, true);
       }
     });
-  }
-
-  private void relayPresence(ChannelMessage message) {
-    presenceBacklog.addLast(message);
-    if (presenceBacklog.size() > PRESENCE_BACKLOG) {
-      presenceBacklog.removeFirst();
-    }
-    OutboundFrame frame = OutboundFrame.of(message.frame());
-    cursors.forEach((session, cursor) -> {
-      if (cursor.ready && message.presenceVersion() > cursor.presenceVersion) {
-        cursor.presenceVersion = message.presenceVersion();
-        session.send(frame, false);
-      }
-    });
-  }
-
-  /** Presence changes that arrived before the session's first frame and are newer than it. */
-  private void replayPresence(Session session, Cursor cursor) {
-    for (ChannelMessage message : presenceBacklog) {
-      if (message.presenceVersion() > cursor.presenceVersion) {
-        cursor.presenceVersion = message.presenceVersion();
-        session.send(OutboundFrame.of(message.frame()), false);
-      }
-    }
   }
 
   // ---- delivery -----------------------------------------------------------------------------
@@ -297,10 +266,7 @@ final class LocalPaper {
         giveDeltas(session, cursor, resumed);
         pump(session, cursor);
       } else if (result.result() instanceof PaperRead.Snapshot snapshot) {
-        giveSnapshot(session, cursor, snapshot);
-        if (!snapshot.snapshot().epoch().equals(epoch)) {
-          repair();
-        }
+        first(session, cursor, snapshot, null);
       } else {
         deleted();
       }
@@ -351,10 +317,11 @@ final class LocalPaper {
     ring.reset(snapshot.seq());
     status = snapshot.status();
     completedSeq = status == PaperStatus.COMPLETED ? snapshot.seq() : -1;
+    OutboundFrame frame = OutboundFrame.of(FrameCodec.snapshot(snapshot));
     cursors.forEach((session, cursor) -> {
       if (cursor.ready && !session.isClosed()) {
         cursor.catchingUp = false;
-        giveSnapshot(session, cursor, read);
+        giveSnapshot(session, cursor, read, frame);
       }
     });
   }
@@ -397,8 +364,7 @@ final class LocalPaper {
   void deleted() {
     cursors.keySet().forEach(session -> session.close(CloseCodes.NORMAL, "paper deleted"));
     cursors.clear();
-    sessionsByUser.clear();
-    nameByUser.clear();
+    presence.clear();
     hub.remove(this);
   }
 
@@ -409,9 +375,7 @@ final class LocalPaper {
       return;
     }
     String user = session.identity().user();
-    if (sessionsByUser.merge(user, -1, Integer::sum) <= 0) {
-      sessionsByUser.remove(user);
-      nameByUser.remove(user);
+    if (presence.remove(user)) {
       hub.leave(id, user);
     }
     if (cursors.isEmpty()) {

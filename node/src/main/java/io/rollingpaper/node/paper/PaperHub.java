@@ -76,7 +76,8 @@ public final class PaperHub implements SessionHost, BrokerListener {
   public Future<Void> join(Session session, Long since, String epoch) {
     sessions++;
     sessionsByAddress.merge(session.address(), 1, Integer::sum);
-    return papers.computeIfAbsent(session.paper(), id -> new LocalPaper(id, this)).join(session, since, epoch);
+    return metrics.timeJoin(papers.computeIfAbsent(session.paper(), id -> new LocalPaper(id, this))
+        .join(session, since, epoch));
   }
 
   public int sessionCount() {

@@ -1,21 +1,44 @@
 package io.rollingpaper.node.store;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What a join or repair asks of {@link PaperStore#read}.
  *
- * @param create   create the paper's live state (a new epoch) when it has none
- * @param since    resume after this seq, or null for a snapshot
- * @param epoch    the epoch {@code since} belongs to
- * @param presence the user to mark present on this node, or null
+ * @param create      create the paper's live state (a new epoch) when it has none
+ * @param since       resume after this seq, or null for a snapshot
+ * @param epoch       the epoch {@code since} belongs to
+ * @param presence    the user to mark present on this node, or null
+ * @param alsoPresent more users to mark present in the same read (joins that share one snapshot); their
+ *                    joins are published together with {@code presence}'s as one presence change
  */
-public record ReadRequest(String paper, boolean create, Long since, String epoch, PresenceJoin presence) {
+public record ReadRequest(String paper, boolean create, Long since, String epoch, PresenceJoin presence,
+                          List<PresenceJoin> alsoPresent) {
 
   /** A user joining a paper from a node; present until left or until the node stops refreshing. */
   public record PresenceJoin(String user, String name, String node) {
   }
 
+  public ReadRequest {
+    alsoPresent = alsoPresent == null ? List.of() : List.copyOf(alsoPresent);
+  }
+
+  public ReadRequest(String paper, boolean create, Long since, String epoch, PresenceJoin presence) {
+    this(paper, create, since, epoch, presence, List.of());
+  }
+
   public static ReadRequest snapshot(String paper) {
     return new ReadRequest(paper, false, null, null, null);
+  }
+
+  /**
+   * One snapshot for several fresh joins at once (creating the paper if needed): every one of
+   * {@code joins} is marked present before the snapshot is taken, so the snapshot includes each joiner.
+   */
+  public static ReadRequest joins(String paper, List<PresenceJoin> joins) {
+    return new ReadRequest(paper, true, null, null, joins.isEmpty() ? null : joins.get(0),
+        joins.size() <= 1 ? List.of() : joins.subList(1, joins.size()));
   }
 
   /**
@@ -25,5 +48,16 @@ public record ReadRequest(String paper, boolean create, Long since, String epoch
    */
   public static ReadRequest repair(String paper, long since, String epoch) {
     return new ReadRequest(paper, true, since, epoch, null);
+  }
+
+  /** Every user this read marks present, {@code presence} first. */
+  public List<PresenceJoin> presences() {
+    if (presence == null) {
+      return alsoPresent;
+    }
+    List<PresenceJoin> all = new ArrayList<>(1 + alsoPresent.size());
+    all.add(presence);
+    all.addAll(alsoPresent);
+    return all;
   }
 }

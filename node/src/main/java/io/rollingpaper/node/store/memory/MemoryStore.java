@@ -60,10 +60,11 @@ public final class MemoryStore implements PaperStore {
     if (paper == null) {
       return Future.succeededFuture(new PaperRead.Missing());
     }
-    if (request.presence() != null) {
-      ReadRequest.PresenceJoin join = request.presence();
-      markPresent(request.paper(), paper, join.user(), join.name(), join.node());
+    List<PresenceEntry> joined = new ArrayList<>();
+    for (ReadRequest.PresenceJoin join : request.presences()) {
+      markPresent(paper, join.user(), join.name(), join.node(), joined);
     }
+    publishJoined(request.paper(), paper, joined);
     if (request.since() != null && paper.epoch.equals(request.epoch()) && covers(paper, request.since())) {
       List<Delta> deltas = new ArrayList<>();
       for (Delta delta : paper.history) {
@@ -218,7 +219,9 @@ public final class MemoryStore implements PaperStore {
       if (paper == null) {
         return;
       }
-      namesByUser.forEach((user, name) -> markPresent(paperId, paper, user, name, node));
+      List<PresenceEntry> joined = new ArrayList<>();
+      namesByUser.forEach((user, name) -> markPresent(paper, user, name, node, joined));
+      publishJoined(paperId, paper, joined);
       List<String> left = new ArrayList<>();
       for (Iterator<Map.Entry<String, MemoryPaper.Presence>> it = paper.presence.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, MemoryPaper.Presence> entry = it.next();
@@ -265,14 +268,22 @@ public final class MemoryStore implements PaperStore {
     return paper;
   }
 
-  private void markPresent(String paperId, MemoryPaper paper, String user, String name, String node) {
+  /** Marks the user present through {@code node}; adds it to {@code joined} when it was not present before. */
+  private void markPresent(MemoryPaper paper, String user, String name, String node, List<PresenceEntry> joined) {
     long now = clock.getAsLong();
     MemoryPaper.Presence entry = paper.presence.computeIfAbsent(user, u -> new MemoryPaper.Presence(name));
     boolean wasLive = entry.live(now);
     entry.name = name;
     entry.expiryByNode.put(node, now + presenceTtl.toMillis());
     if (!wasLive) {
-      publishPresence(paperId, paper, List.of(new PresenceEntry(user, name)), List.of());
+      joined.add(new PresenceEntry(user, name));
+    }
+  }
+
+  /** Joins marked together are published as one presence change, as the Redis scripts do. */
+  private void publishJoined(String paperId, MemoryPaper paper, List<PresenceEntry> joined) {
+    if (!joined.isEmpty()) {
+      publishPresence(paperId, paper, joined, List.of());
     }
   }
 

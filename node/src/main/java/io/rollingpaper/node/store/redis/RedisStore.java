@@ -129,6 +129,11 @@ public final class RedisStore implements PaperStore {
         request.epoch() == null ? "" : request.epoch(),
         join == null ? "" : join.user(), join == null ? "" : join.name(), join == null ? "" : join.node(),
         Long.toString(presenceTtl.toMillis()));
+    for (ReadRequest.PresenceJoin also : request.alsoPresent()) {
+      args.add(also.user());
+      args.add(also.name());
+      args.add(also.node());
+    }
     return run(readScript, request.paper(), args).compose(reply -> {
       PaperRead read = toRead(request, reply);
       if (!waits() || read instanceof PaperRead.Missing || reply.get(6).toLong() >= reply.get(2).toLong()) {
