@@ -32,9 +32,13 @@ public final class Main {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        // Native epoll when its library is on the class path (fewer system calls and less garbage than NIO);
+        // NIO otherwise.
+        .with(new VertxOptions().setPreferNativeTransport(true)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+    LOG.info("node={} transport: {}", config.nodeId(), vertx.isNativeTransportEnabled() ? "native" : "NIO");
     Node node = new Node(config, registry);
     vertx.deployVerticle(node).onFailure(error -> {
       LOG.error("node={} failed to start: {}", config.nodeId(), error.getMessage());

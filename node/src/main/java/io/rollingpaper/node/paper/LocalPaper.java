@@ -80,8 +80,7 @@ final class LocalPaper {
     cancelLinger();
     Cursor cursor = new Cursor();
     cursors.put(session, cursor);
-    boolean firstOfUser = presence.add(session.identity());
-    return joins.join(session, cursor, since, sinceEpoch, firstOfUser);
+    return joins.join(session, cursor, since, sinceEpoch, presence.add(session.identity()));
   }
 
   Future<Void> subscribe() {
