@@ -75,7 +75,7 @@ final class Probe {
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(64 * 1024 * 1024)
         .setTryUsePerMessageCompression(compression));
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI("/ws/" + paper + "?user=" + user + query))
+            .setURI("/ws/" + paper + "?user=" + user + query).setTimeout(15_000))
         .map(socket -> new Probe(client, socket, user))
         .compose(probe -> probe.next(0, r -> true).timeout(5, TimeUnit.SECONDS).map(probe))
         .onFailure(error -> client.close());
