@@ -3,6 +3,7 @@ package io.rollingpaper.node;
 import io.rollingpaper.node.support.TestClient;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -50,10 +51,12 @@ class SlowClientTest {
           for (int i = 0; i < ops; i++) {
             writer.op(put("n" + (i % 50), "text", text, "i", i));
           }
-          Future<Object> writerCutOff = writer.closed().map(code -> {
-            throw new AssertionError("the writer, which reads, was closed too: " + code);
-          });
-          return Future.any(writer.seq(ops), writerCutOff).compose(all -> {
+          // Whichever comes first: the writer seeing every op, or the writer being closed (a failure).
+          Promise<Void> writerKeptUp = Promise.promise();
+          writer.seq(ops).onComplete(seen -> writerKeptUp.tryComplete());
+          writer.closed().onSuccess(code ->
+              writerKeptUp.tryFail(new AssertionError("the writer, which reads, was closed too: " + code)));
+          return writerKeptUp.future().compose(all -> {
             // The writer kept up and saw everything; now let the sloth read what it was sent.
             sloth.socket().resume();
             return sloth.closed();

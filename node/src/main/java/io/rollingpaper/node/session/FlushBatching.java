@@ -12,7 +12,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * node handles a read of its Redis subscription (or of the sender's socket): with one {@code write(2)} per
  * frame per socket, the system calls cost about as much as the rest of the delivery. Netty's
  * {@link FlushConsolidationHandler} at the head of the connection's pipeline turns those flushes into one
- * scheduled for the end of the current pass (or after 256 of them); everything else is untouched: the
+ * scheduled for the end of the current pass (or after 16 of them); everything else is untouched: the
  * writes themselves, the write queue's high-water mark and drain, and close (which flushes first).
  *
  * <p>Vert.x has no option for it, so the pipeline is reached through its connection implementation; on
@@ -21,8 +21,14 @@ import io.vertx.core.net.impl.ConnectionBase;
  */
 public final class FlushBatching {
   private static final String NAME = "rpl-flush-batching";
-  /** Netty's default: past this many flushes in one pass, one goes out at once. */
-  private static final int FLUSH_AT_MOST_EVERY = 256;
+  /**
+   * Past this many flushes in one pass, one goes out at once. Unflushed frames count against the send
+   * queue's bounds (Vert.x's write queue is the channel's pending bytes), so this bounds what a burst in one
+   * pass can hold back: 16 frames of the largest note (16 KB) stay below the default soft bound (256 KB).
+   * Netty's default, 256, let a client that reads perfectly well be closed with 1013 during a burst of
+   * large notes (SlowClientTest's writer).
+   */
+  private static final int FLUSH_AT_MOST_EVERY = 16;
 
   private FlushBatching() {
   }
