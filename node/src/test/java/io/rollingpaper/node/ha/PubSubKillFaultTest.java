@@ -3,7 +3,6 @@ package io.rollingpaper.node.ha;
 import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisAdmin;
 import io.rollingpaper.node.support.RedisProcess;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,35 +37,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PubSubKillFaultTest {
   private static final int KILLS = 16;
   private static final long KILL_EVERY_MS = 250;
-  Path root;
+  final FaultRig rig = new FaultRig("pubsub");
   RedisProcess redis;
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-pubsub-");
-    redis = RedisProcess.server("pubsub", root);
-    Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_URL", redis.url())))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+    redis = rig.server("pubsub");
+    rig.startNodes(2, Map.of("REDIS_URL", redis.url())).onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).onComplete(ignored -> {
-      redis.close();
-      RedisProcess.deleteTree(root);
-      ctx.completeNow();
-    });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void killingThePubSubConnectionsAgainAndAgainLeavesNoGap(Vertx vertx, VertxTestContext ctx) {
     String paper = "pubsub-" + UUID.randomUUID().toString().substring(0, 8);
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     AtomicBoolean stop = new AtomicBoolean();
     List<Long> recoveries = new ArrayList<>();
     List<Long> killed = new ArrayList<>();

@@ -4,7 +4,6 @@ import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisAdmin;
 import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.RedisTopology;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,35 +45,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class RedisClusterFaultTest {
   private static final Logger LOG = LoggerFactory.getLogger(RedisClusterFaultTest.class);
-  Path root;
+  final FaultRig rig = new FaultRig("cluster");
   final List<RedisProcess> masters = new ArrayList<>();
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-cluster-");
-    RedisTopology.startCluster(vertx, root, 3).onSuccess(masters::addAll)
-        .compose(x -> Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_CLUSTER_NODES",
-            String.join(",", masters.stream().map(RedisProcess::url).toList())))))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+    RedisTopology.startCluster(vertx, rig.root(), 3)
+        .onSuccess(started -> started.forEach(master -> masters.add(rig.own(master))))
+        .compose(x -> rig.startNodes(2, Map.of("REDIS_CLUSTER_NODES",
+            String.join(",", masters.stream().map(RedisProcess::url).toList()))))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).onComplete(ignored -> {
-      masters.forEach(RedisProcess::close);
-      RedisProcess.deleteTree(root);
-      ctx.completeNow();
-    });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void eachPapersTrafficStaysOnItsShard(Vertx vertx, VertxTestContext ctx) {
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     String run = UUID.randomUUID().toString().substring(0, 6);
     papersOnEveryShard(vertx, run).compose(owners -> {
       List<String> papers = new ArrayList<>(owners.keySet());

@@ -2,7 +2,6 @@ package io.rollingpaper.node.ha;
 
 import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisProcess;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,35 +32,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class RedisRestartFaultTest {
-  Path root;
+  final FaultRig rig = new FaultRig("restart");
   RedisProcess redis;
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-restart-");
-    redis = RedisProcess.server("aof", root, "--appendonly", "yes", "--appendfsync", "always");
-    Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_URL", redis.url())))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+    redis = rig.server("aof", "--appendonly", "yes", "--appendfsync", "always");
+    rig.startNodes(2, Map.of("REDIS_URL", redis.url())).onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).onComplete(ignored -> {
-      redis.close();
-      RedisProcess.deleteTree(root);
-      ctx.completeNow();
-    });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void aRedisRestartedUnderWritesLosesNoAcknowledgedOp(Vertx vertx, VertxTestContext ctx) {
     String paper = "restart-" + UUID.randomUUID().toString().substring(0, 8);
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong killedAt = new AtomicLong();
     AtomicLong backAt = new AtomicLong();

@@ -3,7 +3,6 @@ package io.rollingpaper.node.ha;
 import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisAdmin;
 import io.rollingpaper.node.support.RedisProcess;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +43,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SentinelFailoverFaultTest {
   private static final Logger LOG = LoggerFactory.getLogger(SentinelFailoverFaultTest.class);
   private static final String MASTER = "mymaster";
-  Path root;
+  final FaultRig rig = new FaultRig("sentinel");
   RedisProcess master;
   RedisProcess replica;
   final List<RedisProcess> sentinels = new ArrayList<>();
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-sentinel-");
     // A replica's full sync starts at once (not after the default 5 s wait for more replicas).
-    master = RedisProcess.server("master", root, "--repl-diskless-sync-delay", "0");
-    replica = RedisProcess.server("replica", root, "--repl-diskless-sync-delay", "0",
+    master = rig.server("master", "--repl-diskless-sync-delay", "0");
+    replica = rig.server("replica", "--repl-diskless-sync-delay", "0",
         "--replicaof", "127.0.0.1", Integer.toString(master.port()));
     List<Integer> ports = List.of(RedisProcess.freePort(), RedisProcess.freePort(), RedisProcess.freePort());
     List<String> ids = List.of("1".repeat(40), "2".repeat(40), "3".repeat(40));
@@ -67,42 +63,33 @@ class SentinelFailoverFaultTest {
           others.add("127.0.0.1 " + ports.get(j) + " " + ids.get(j));
         }
       }
-      sentinels.add(RedisProcess.sentinel("sentinel" + i, root, ports.get(i), ids.get(i), MASTER, master.port(),
-          replica.port(), others));
+      sentinels.add(rig.own(RedisProcess.sentinel("sentinel" + i, rig.root(), ports.get(i), ids.get(i), MASTER,
+          master.port(), replica.port(), others)));
     }
     RedisAdmin.replicaOnline(vertx, master)
         .compose(x -> Poll.until(vertx, "every sentinel sees the master, its replica and the other two", 20_000,
             () -> Future.all(sentinels.stream().map(s -> RedisAdmin.info(vertx, s.url(), "sentinel")).toList())
                 .map(all -> all.<Map<String, String>>list().stream().allMatch(f -> f.getOrDefault("master0", "")
                     .matches(".*status=ok,address=127\\.0\\.0\\.1:" + master.port() + ",slaves=1,sentinels=3.*")))))
-        .compose(x -> Faults.startNodes(2, Faults.nodeEnv(Map.of(
+        .compose(x -> rig.startNodes(2, Map.of(
             "REDIS_SENTINELS", String.join(",", sentinels.stream().map(RedisProcess::address).toList()),
             "REDIS_MASTER_NAME", MASTER,
             "REDIS_WAIT_REPLICAS", "1",
-            "REDIS_WAIT_TIMEOUT", "500ms"))))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+            "REDIS_WAIT_TIMEOUT", "500ms")))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).onComplete(ignored -> {
-      sentinels.forEach(RedisProcess::close);
-      replica.close();
-      master.close();
-      RedisProcess.deleteTree(root);
-      ctx.completeNow();
-    });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void killingTheMasterUnderWritesLosesNoAcknowledgedOp(Vertx vertx, VertxTestContext ctx) {
     String paper = "failover-" + UUID.randomUUID().toString().substring(0, 8);
     String channel = "rp:{" + paper + "}:ch";
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong killedAt = new AtomicLong();
     AtomicLong promotedAt = new AtomicLong();

@@ -2,7 +2,6 @@ package io.rollingpaper.node.ha;
 
 import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisProcess;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,43 +34,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class SilentSubscriptionFaultTest {
   private static final long PROBE_MS = 500;
-  Path root;
+  final FaultRig rig = new FaultRig("silent");
   RedisProcess redis;
   BlackholeProxy proxy;
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-silent-");
-    redis = RedisProcess.server("silent", root);
+    redis = rig.server("silent");
     new BlackholeProxy(vertx, redis.port()).start()
         .compose(started -> {
           proxy = started;
-          return TestNode.start(Faults.nodeEnv(Map.of("REDIS_URL", proxy.url(),
-              "SUBSCRIPTION_PROBE_INTERVAL", PROBE_MS + "ms")));
+          rig.onStop(started::close);
+          // Node 0 reaches Redis through the proxy that can silence it; node 1 directly.
+          return rig.startNodes(1, Map.of("REDIS_URL", proxy.url(), "SUBSCRIPTION_PROBE_INTERVAL", PROBE_MS + "ms"));
         })
-        .compose(a -> TestNode.start(Faults.nodeEnv(Map.of("REDIS_URL", redis.url()))).map(b -> List.of(a, b)))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+        .compose(a -> rig.startNodes(1, Map.of("REDIS_URL", redis.url())))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).compose(x -> proxy == null ? Future.succeededFuture() : proxy.close())
-        .onComplete(ignored -> {
-          redis.close();
-          RedisProcess.deleteTree(root);
-          ctx.completeNow();
-        });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void aSubscriptionThatDeliversNothingIsDetectedAndRebuilt(Vertx vertx, VertxTestContext ctx) {
     String paper = "silent-" + UUID.randomUUID().toString().substring(0, 8);
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong silencedAt = new AtomicLong();
     AtomicLong detectedAt = new AtomicLong();

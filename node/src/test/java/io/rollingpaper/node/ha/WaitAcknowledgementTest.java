@@ -5,7 +5,6 @@ import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.RedisAdmin;
 import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.RedisTopology;
-import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -44,52 +43,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class WaitAcknowledgementTest {
   private static final Logger LOG = LoggerFactory.getLogger(WaitAcknowledgementTest.class);
-  Path root;
+  final FaultRig rig = new FaultRig("wait");
   RedisProcess master;
   RedisProcess replica;
-  final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    root = RedisProcess.tempRoot("rp-wait-");
-    RedisTopology.startReplicated(vertx, root)
+    RedisTopology.startReplicated(vertx, rig.root())
         .compose(both -> {
-          master = both.get(0);
-          replica = both.get(1);
-          return Faults.startNodes(2, Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "1",
-              "REDIS_WAIT_TIMEOUT", "1s")));
+          master = rig.own(both.get(0));
+          replica = rig.own(both.get(1));
+          // Nodes 0 and 1 wait for the replica; node 2 does not.
+          return rig.startNodes(2, Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "1",
+              "REDIS_WAIT_TIMEOUT", "1s"));
         })
-        .compose(two -> TestNode.start(Faults.nodeEnv(Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "0")))
-            .map(third -> {
-              List<TestNode> all = new ArrayList<>(two);
-              all.add(third);
-              return all;
-            }))
-        .onComplete(ctx.succeeding(started -> {
-          nodes.addAll(started);
-          ctx.completeNow();
-        }));
+        .compose(two -> rig.startNodes(1, Map.of("REDIS_URL", master.url(), "REDIS_WAIT_REPLICAS", "0")))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    Faults.stopNodes(nodes).onComplete(ignored -> {
-      if (replica != null) {
-        replica.resume();
-        replica.close();
-        master.close();
-      }
-      RedisProcess.deleteTree(root);
-      ctx.completeNow();
-    });
+    rig.stop().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void anOpTheReplicaDoesNotConfirmIsAnsweredUnavailableAndSeenByNobodyUntilConfirmed(Vertx vertx,
                                                                                         VertxTestContext ctx) {
     String paper = "wait-" + UUID.randomUUID().toString().substring(0, 8);
-    int a = nodes.get(0).port();
-    int b = nodes.get(1).port();
+    int a = rig.port(0);
+    int b = rig.port(1);
     Http http = new Http(vertx, b);
     AtomicLong resumedAt = new AtomicLong();
     AtomicLong stalledAt = new AtomicLong();
@@ -152,8 +134,8 @@ class WaitAcknowledgementTest {
 
   @Test
   void whatWaitingCosts(Vertx vertx, VertxTestContext ctx) {
-    int waiting = nodes.get(0).port();
-    int notWaiting = nodes.get(2).port();
+    int waiting = rig.port(0);
+    int notWaiting = rig.port(2);
     int sequential = 400;
     int parallel = 8;
     int perClient = 150;
