@@ -133,8 +133,9 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
 
   private void upgrade(HttpServerRequest request, String paper, String address, Long since, String epoch, Grant grant) {
     request.toWebSocket().onSuccess(socket -> {
-      FlushBatching.install(request.connection());
-      Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket, limits, hub);
+      FlushBatching batching = FlushBatching.install(request.connection());
+      Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket,
+          batching, limits, hub);
       socket.pause();
       session.start(vertx, grant.expiresAt());
       // A join must never hang: without its first frame in time the client is told to come back.

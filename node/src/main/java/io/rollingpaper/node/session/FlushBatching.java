@@ -1,5 +1,6 @@
 package io.rollingpaper.node.session;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.http.HttpConnection;
@@ -12,36 +13,46 @@ import io.vertx.core.net.impl.ConnectionBase;
  * node handles a read of its Redis subscription (or of the sender's socket): with one {@code write(2)} per
  * frame per socket, the system calls cost about as much as the rest of the delivery. Netty's
  * {@link FlushConsolidationHandler} at the head of the connection's pipeline turns those flushes into one
- * scheduled for the end of the current pass (or after 16 of them); everything else is untouched: the
- * writes themselves, the write queue's high-water mark and drain, and close (which flushes first).
+ * scheduled for the end of the current pass (or after 16 of them).
+ *
+ * <p>Frames held back count against the socket's write queue like frames the kernel has not taken, so
+ * before a session judges its client slow it calls {@link #flushHeldBack()}: only what the client has not
+ * read then counts.
  *
  * <p>Vert.x has no option for it, so the pipeline is reached through its connection implementation; on
  * a connection that is not one (another Vert.x version, HTTP/2) nothing is installed and frames are
  * flushed one by one as before.
  */
 public final class FlushBatching {
+  /** Nothing installed: every frame is flushed as it is written. */
+  public static final FlushBatching NONE = new FlushBatching(null);
+
   private static final String NAME = "rpl-flush-batching";
-  /**
-   * Past this many flushes in one pass, one goes out at once. Unflushed frames count against the send
-   * queue's bounds (Vert.x's write queue is the channel's pending bytes), so this bounds what a burst in one
-   * pass can hold back: 16 frames of the largest note (16 KB) stay below the default soft bound (256 KB).
-   * Netty's default, 256, let a client that reads perfectly well be closed with 1013 during a burst of
-   * large notes (SlowClientTest's writer).
-   */
+  /** Past this many flushes in one pass, one goes out at once (Netty's default is 256). */
   private static final int FLUSH_AT_MOST_EVERY = 16;
 
-  private FlushBatching() {
+  private final ChannelHandlerContext context;
+
+  private FlushBatching(ChannelHandlerContext context) {
+    this.context = context;
   }
 
-  /** Installs the consolidation on the connection's channel; true if it could. Call on the event loop. */
-  public static boolean install(HttpConnection connection) {
+  /** Installs the consolidation on the connection's channel, or returns {@link #NONE}. Call on the event loop. */
+  public static FlushBatching install(HttpConnection connection) {
     if (!(connection instanceof ConnectionBase base)) {
-      return false;
+      return NONE;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
     if (pipeline.get(NAME) == null) {
       pipeline.addFirst(NAME, new FlushConsolidationHandler(FLUSH_AT_MOST_EVERY, true));
     }
-    return true;
+    return new FlushBatching(pipeline.context(NAME));
+  }
+
+  /** Flushes the frames held back for this pass now, past the consolidation. Call on the event loop. */
+  public void flushHeldBack() {
+    if (context != null) {
+      context.flush();
+    }
   }
 }

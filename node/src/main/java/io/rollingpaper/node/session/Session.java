@@ -32,6 +32,7 @@ public final class Session {
   private final String address;
   private final Identity identity;
   private final ServerWebSocket socket;
+  private final FlushBatching batching;
   private final SessionLimits limits;
   private final SessionHost host;
   private final RefusalWindow badFrames = new RefusalWindow();
@@ -47,12 +48,13 @@ public final class Session {
   private boolean closed;
 
   public Session(String id, String paper, String address, Identity identity, ServerWebSocket socket,
-                 SessionLimits limits, SessionHost host) {
+                 FlushBatching batching, SessionLimits limits, SessionHost host) {
     this.id = id;
     this.paper = paper;
     this.address = address;
     this.identity = identity;
     this.socket = socket;
+    this.batching = batching;
     this.limits = limits;
     this.host = host;
     long now = System.nanoTime();
@@ -124,6 +126,10 @@ public final class Session {
     // The peer may have closed the socket before its close handler ran: writing then would throw.
     if (closed || socket.isClosed()) {
       return;
+    }
+    if (socket.writeQueueFull()) {
+      // Frames held back for this pass count as queued too; only what the client has not read should.
+      batching.flushHeldBack();
     }
     if (socket.writeQueueFull()) {
       if (droppable) {
