@@ -1,11 +1,12 @@
 // The node serves the demo board and the client library from its classpath webroot, and the
-// library it serves is the one in this tree and loads as an ES module.
+// library it serves is this package's rolling-paper.js (copied into the jar) and loads as an ES module.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startNode } from './support/node-server.mjs';
 
-const webroot = new URL('../../main/resources/webroot/', import.meta.url);
+const webroot = new URL('../../../node/src/main/resources/webroot/', import.meta.url);
+const packageRoot = new URL('../', import.meta.url);
 const T = { timeout: 15000 };
 let node;
 
@@ -21,7 +22,6 @@ const cases = [
   ['/', 'index.html', /text\/html/],
   ['/p/some-paper_1', 'board.html', /text\/html/],
   ['/p/another', 'board.html', /text\/html/],
-  ['/client/rolling-paper.js', 'client/rolling-paper.js', /javascript/],
   ['/assets/board.js', 'assets/board.js', /javascript/],
   ['/assets/board.css', 'assets/board.css', /text\/css/],
   ['/assets/index.js', 'assets/index.js', /javascript/],
@@ -36,6 +36,13 @@ for (const [path, file, type] of cases) {
     assert.equal(res.body, await readFile(new URL(file, webroot), 'utf8'));
   });
 }
+
+test('GET /client/rolling-paper.js serves the package\'s rolling-paper.js', T, async () => {
+  const res = await get('/client/rolling-paper.js');
+  assert.equal(res.status, 200);
+  assert.match(res.type, /javascript/);
+  assert.equal(res.body, await readFile(new URL('rolling-paper.js', packageRoot), 'utf8'));
+});
 
 test('the served client library loads as an ES module with its API', T, async () => {
   const { body } = await get('/client/rolling-paper.js');

@@ -1,15 +1,16 @@
-// Rolling Paper Live: the client library (protocol v1, see PROTOCOL.md).
+// Rolling Paper Live: the client library (protocol v1.1, see docs/PROTOCOL.md).
 //
-// An ES module with no dependencies. Served by every node at /client/rolling-paper.js;
-// works in browsers and in Node 20+ (pass a WebSocket implementation, e.g. the `ws`
-// package, as the `WebSocket` option there).
+// An ES module with no dependencies: the npm package @rolling-paper/client, also served by every
+// node at /client/rolling-paper.js (copied into the node's jar at build time from clients/js).
+// Works in browsers and in Node 20+ (pass a WebSocket implementation, e.g. the `ws` package,
+// as the `WebSocket` option there).
 //
 //   import { connect } from '/client/rolling-paper.js';
 //   const paper = connect(location.origin, 'my-paper', {
 //     user: 'u-42', name: 'Ada',
 //     onState: (state, change) => render(state.notes),
-//     onStatus: (status) => badge.textContent = status,
 //   });
+//   paper.on('status', (status) => { badge.textContent = status; });
 //   await paper.ready;
 //   await paper.putNote({ id: 'n1', text: 'Happy birthday!', x: 10, y: 20 });
 //   await paper.patchNote('n1', { text: 'Happy birthday, Bob!' });
@@ -21,11 +22,20 @@ const NOTE_ID_RE = PAPER_ID_RE;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const encoder = new TextEncoder();
 
+/** The events of {@link PaperConnection#on} and the constructor option that also receives each. */
+const EVENT_OPTIONS = Object.freeze({
+  state: 'onState', status: 'onStatus', presence: 'onPresence', signal: 'onSignal', error: 'onError',
+});
+
+/** Close codes that refuse a join in-band (PROTOCOL.md "Endpoint"), and their error codes. */
+const REFUSAL_CODES = Object.freeze({ 4401: 'unauthorized', 4403: 'forbidden', 4404: 'not_found', 4429: 'rate_limited' });
+
 /**
- * An error of the client library: an `error` frame refused an op (its `code` is one of
- * PROTOCOL.md's codes: `bad_op`, `not_found`, `paper_completed`, `rate_limited`, …), or a
- * condition found by the client itself (`paper_completed` known locally, `too_large`,
- * `bad_op`, `closed`, `policy_violation`, `message_too_big`, `connection_failed`).
+ * An error of the client library: an `error` frame refused an op or a join (its `code` is one
+ * of PROTOCOL.md's codes: `bad_op`, `not_found`, `paper_completed`, `rate_limited`,
+ * `unauthorized`, `forbidden`, …), or a condition found by the client itself (`paper_completed`
+ * known locally, `too_large`, `bad_op`, `closed`, `policy_violation`, `message_too_big`,
+ * `connection_failed`, `resync`, `heartbeat`). A refused join also carries `closeCode`.
  */
 export class RollingPaperError extends Error {
   /**
@@ -38,6 +48,12 @@ export class RollingPaperError extends Error {
     this.name = 'RollingPaperError';
     /** @type {string} */
     this.code = code;
+    /** @type {string|null|undefined} the `cid` of the refused op, when an op was refused */
+    this.cid = undefined;
+    /** @type {object|undefined} the refused op */
+    this.op = undefined;
+    /** @type {number|undefined} the WebSocket close code, when a close caused this error */
+    this.closeCode = undefined;
     if (extra) Object.assign(this, extra);
   }
 }
@@ -61,10 +77,31 @@ export function isValidPaperId(id) {
 }
 
 /**
- * @typedef {object} Note
- * @property {string} id 1 to 64 characters of `[A-Za-z0-9_-]`
- * @property {string} [author] set by the server: the user id that created it
- *   (any other field is the application's: `text`, `x`, `y`, `color`, …)
+ * A note: `id` (1 to 64 characters of `[A-Za-z0-9_-]`), `author` (set by the server: the user
+ * id that created it) and any other field the application wants (`text`, `x`, `y`, `color`, …).
+ * @typedef {{ id: string, author?: string } & Record<string, any>} Note
+ */
+
+/**
+ * A note to put: as {@link Note}, but `id` may be left out (a random one is given) and
+ * `author` is ignored.
+ * @typedef {{ id?: string } & Record<string, any>} NoteInput
+ */
+
+/**
+ * An op (PROTOCOL.md "Client to server").
+ * @typedef {{ kind: 'note.put', note: Note }
+ *   | { kind: 'note.patch', id: string, fields: Record<string, any> }
+ *   | { kind: 'note.delete', id: string }} Op
+ */
+
+/**
+ * An accepted op, as the `delta` frame that acknowledged it.
+ * @typedef {object} Delta
+ * @property {number} seq its seq
+ * @property {string} by the user id that sent it
+ * @property {string|null} cid the sender's correlation id
+ * @property {Op} op the op as applied (a `note.put` carries the note as stored, `author` included)
  */
 
 /**
@@ -94,7 +131,54 @@ export function isValidPaperId(id) {
  * `reconnecting` (waiting to retry or retrying), `offline` (the browser is offline,
  * or stopped after a 1008/1009 close or too many retries: call `reconnect()`),
  * `closed` (after `close()` or a 1000 close from the server, e.g. the paper was deleted).
- * @typedef {'connecting'|'live'|'reconnecting'|'offline'|'closed'} ConnectionStatus
+ * The join was refused and the client stopped: `unauthorized` (4401: no, bad or expired
+ * token, and the `token` function gave no better one; `reconnect({token})` to go on),
+ * `forbidden` (4403: the token does not cover this paper), `not_found` (4404: the paper was
+ * deleted, or a viewer joined a paper that does not exist).
+ * @typedef {'connecting'|'live'|'reconnecting'|'offline'|'closed'|'unauthorized'|'forbidden'|'not_found'} ConnectionStatus
+ */
+
+/**
+ * The second argument of a `status` listener.
+ * @typedef {object} StatusInfo
+ * @property {number} [code] the close code that caused this status
+ * @property {string} [reason] the close reason
+ * @property {number} [attempt] failed tries in a row (when `reconnecting`)
+ * @property {number} [delay] ms until the next try (when `reconnecting`)
+ * @property {boolean} [snapshot] `live` after a snapshot
+ * @property {boolean} [resumed] `live` after a resume
+ * @property {boolean} [epochChanged] `live` after a snapshot of another epoch
+ * @property {string} [epoch]
+ * @property {number} [seq]
+ * @property {number} [from]
+ */
+
+/**
+ * The second argument of a `presence` listener: who came and went (`reset`: the whole list
+ * was replaced, after a snapshot or a resume).
+ * @typedef {object} PresenceChange
+ * @property {PresenceEntry[]} joined
+ * @property {string[]} left user ids
+ * @property {boolean} [reset]
+ */
+
+/**
+ * Another session's signal.
+ * @typedef {object} Signal
+ * @property {string} by the sender's user id
+ * @property {any} data what it sent
+ */
+
+/**
+ * The events of a {@link PaperConnection} and their listeners (see `on`). The constructor
+ * options `onState`, `onStatus`, `onPresence`, `onSignal` and `onError` receive the same.
+ * @typedef {object} PaperEvents
+ * @property {(state: PaperState, change: StateChange) => void} state the paper state changed
+ * @property {(status: ConnectionStatus, info: StatusInfo) => void} status the connection status changed
+ * @property {(presence: PresenceEntry[], change: PresenceChange) => void} presence who is on the paper changed
+ * @property {(signal: Signal) => void} signal another session's signal
+ * @property {(error: RollingPaperError) => void} error every `error` frame (an op's too, besides
+ *   rejecting its Promise) and connection problems (refusals, 1008, 1009, 1000 close, resyncs)
  */
 
 /**
@@ -116,18 +200,18 @@ export function isValidPaperId(id) {
 /**
  * @typedef {object} ConnectOptions
  * @property {string|(() => string|Promise<string>)} [token] the JWT (auth on); a function is
- *   called before every (re)connect, so a 1008 close (token expired) is retried once with the
- *   token it returns
+ *   called before every (re)connect, so a refusal as `unauthorized` (4401) or a 1008 close
+ *   (token expired) is retried once with the token it returns (not at all if it returns the
+ *   same token); refused again, the client stops
  * @property {string} [user] the user id when auth is off
  * @property {string} [name] the user's display name when auth is off
  * @property {typeof WebSocket} [WebSocket] the WebSocket implementation (default: the global one;
  *   required in Node 20, e.g. `import WebSocket from 'ws'`)
- * @property {(state: PaperState, change: StateChange) => void} [onState] the paper state changed
- * @property {(presence: PresenceEntry[], change: {joined: PresenceEntry[], left: string[], reset?: boolean}) => void} [onPresence]
- * @property {(signal: {by: string, data: any}) => void} [onSignal] another session's signal
- * @property {(status: ConnectionStatus, info: {code?: number, reason?: string, attempt?: number, delay?: number}) => void} [onStatus]
- * @property {(error: RollingPaperError) => void} [onError] every `error` frame (an op's too, besides
- *   rejecting its Promise) and connection problems (1008, 1009, 1000 close, protocol surprises)
+ * @property {PaperEvents['state']} [onState] a first `state` listener (see {@link PaperEvents})
+ * @property {PaperEvents['presence']} [onPresence] a first `presence` listener
+ * @property {PaperEvents['signal']} [onSignal] a first `signal` listener
+ * @property {PaperEvents['status']} [onStatus] a first `status` listener
+ * @property {PaperEvents['error']} [onError] a first `error` listener
  * @property {number} [signalInterval=50] the least time between two signals sent, in ms (~20/s);
  *   the latest signal of a burst is sent at the end of it
  * @property {number} [initialBackoff=500] the first reconnect delay, in ms (doubled each failed try)
@@ -137,15 +221,18 @@ export function isValidPaperId(id) {
  *   the client reconnect and resume (0: never)
  * @property {number} [maxFrameBytes=65536] frames larger than this are not sent: the op is rejected
  *   with `too_large` instead of provoking a 1009 close
+ * @property {number} [heartbeatInterval=25000] the server's heartbeat interval, in ms: a socket on
+ *   which nothing at all (not even a `ping` frame) arrived for two intervals is dropped and the
+ *   client resumes on a new one (0: never)
  */
 
 /**
  * Joins a paper and keeps it in sync: applies the snapshot and the deltas in seq order,
  * reconnects with jittered exponential back-off and resumes with `since`/`epoch`.
  *
- * @param {string} [url] the node or balancer: `ws://host:port`, `wss://host`, `http(s)://…`
+ * @param {string|null|undefined} url the node or balancer: `ws://host:port`, `wss://host`, `http(s)://…`
  *   (turned into ws(s)), optionally with a path prefix; the endpoint is `{url}/ws/{paperId}`.
- *   In a browser it defaults to the page's origin.
+ *   In a browser, null or undefined means the page's origin.
  * @param {string} paperId 1 to 64 characters of `[A-Za-z0-9_-]`
  * @param {ConnectOptions} [options]
  * @returns {PaperConnection}
@@ -166,52 +253,64 @@ export class PaperConnection {
       throw new RollingPaperError('no_websocket',
         'no WebSocket implementation: pass one as the WebSocket option (e.g. the ws package in Node)');
     }
-    this._WS = WS;
-    this._opts = {
+    /** @private */ this._WS = WS;
+    /** @private */ this._opts = {
       signalInterval: 50, initialBackoff: 500, maxBackoff: 15000, maxRetries: Infinity,
-      ackTimeout: 20000, maxFrameBytes: 65536, ...options,
+      ackTimeout: 20000, maxFrameBytes: 65536, heartbeatInterval: 25000, ...options,
     };
-    this._endpoint = endpointUrl(url, paperId);
-    this._paperId = paperId;
-    this._selfUser = options.user || (typeof options.token === 'string' ? jwtSubject(options.token) : null);
+    /** @private @type {Map<string, Set<Function>>} the listeners added with `on`, per event */
+    this._listeners = new Map();
+    /** @private */ this._endpoint = endpointUrl(url, paperId);
+    /** @private */ this._paperId = paperId;
+    /** @private */ this._selfUser = options.user || (typeof options.token === 'string' ? jwtSubject(options.token) : null);
 
-    this._socket = null;
-    this._gen = 0; // bumped whenever a socket is abandoned, so its late events are ignored
-    this._connection = 'connecting';
-    this._joined = false; // the current socket got its snapshot or resumed frame
-    this._catchUpTo = null; // after `resumed`: the seq the replay reaches
+    /** @private */ this._socket = null;
+    /** @private */ this._gen = 0; // bumped whenever a socket is abandoned, so its late events are ignored
+    /** @private */ this._connection = 'connecting';
+    /** @private */ this._joined = false; // the current socket got its snapshot or resumed frame
+    /** @private */ this._catchUpTo = null; // after `resumed`: the seq the replay reaches
 
-    this._epoch = null;
-    this._seq = 0;
-    this._status = null;
-    this._hasState = false;
-    this._confirmed = new Map();
-    this._view = new Map();
-    this._presence = new Map();
+    /** @private */ this._epoch = null;
+    /** @private */ this._seq = 0;
+    /** @private */ this._status = null;
+    /** @private */ this._hasState = false;
+    /** @private */ this._confirmed = new Map();
+    /** @private */ this._view = new Map();
+    /** @private */ this._presence = new Map();
 
-    /** @type {Array<PendingOp>} */
+    /** @private @type {Array<PendingOp>} */
     this._pending = [];
-    this._pendingByCid = new Map();
-    this._cidPrefix = newId(8);
-    this._cidCounter = 0;
+    /** @private */ this._pendingByCid = new Map();
+    /** @private */ this._cidPrefix = newId(8);
+    /** @private */ this._cidCounter = 0;
 
-    this._attempt = 0; // failed tries in a row
-    this._fastRetryUsed = false; // the one immediate retry allowed since the last join
-    this._policyCloses = 0;
-    this._retryTimer = null;
-    this._ackTimer = null;
-    this._closed = false;
-    this._sig = { last: 0, timer: null, has: false, data: undefined };
+    /** @private */ this._attempt = 0; // failed tries in a row
+    /** @private */ this._fastRetryUsed = false; // the one immediate retry allowed since the last join
+    /** @private */ this._tokenRetried = false; // the token function was asked for a new token since the last join
+    /** @private */ this._needNewToken = null; // after a 4401/1008: how to stop if the token function's token is the same
+    /** @private */ this._lastToken = undefined; // the token the current socket was opened with
+    /** @private */ this._refusal = null; // the `error` frame (cid null) received before the join, if any
+    /** @private */ this._retryTimer = null;
+    /** @private */ this._ackTimer = null;
+    /** @private */ this._heartbeatTimer = null;
+    /** @private */ this._closed = false;
+    /** @private */ this._sig = { last: 0, timer: null, has: false, data: undefined };
 
+    /** @private @type {(state: PaperState) => void} */
+    this._readyResolve = () => {};
+    /** @private @type {(error: RollingPaperError) => void} */
+    this._readyReject = () => {};
     /**
      * Resolves with the state once the first snapshot (or resume) arrived; rejects if the
-     * connection stops for good before that (1000, 1008, 1009 close, `close()`).
+     * connection stops for good before that (a refused join, a 1000, 1008 or 1009 close,
+     * `close()`) with a {@link RollingPaperError} whose `code` says why (`unauthorized`,
+     * `forbidden`, `not_found`, `closed`, …).
      * @type {Promise<PaperState>}
      */
     this.ready = new Promise((resolve, reject) => { this._readyResolve = resolve; this._readyReject = reject; });
     this.ready.catch(() => {});
 
-    this._onOnline = () => {
+    /** @private */ this._onOnline = () => {
       if (this._retryTimer && !this._closed) { clearTimeout(this._retryTimer); this._retryTimer = null; this._open(); }
     };
     if (typeof globalThis.addEventListener === 'function' && typeof globalThis.navigator === 'object') {
@@ -257,12 +356,45 @@ export class PaperConnection {
   }
 
   /**
+   * Adds a listener of an event: `state`, `status`, `presence`, `signal` or `error` (see
+   * {@link PaperEvents} for what each receives). An event may have several listeners; adding
+   * the same function twice has no effect. The constructor's `onState`, … options are called
+   * before them. A listener that throws does not disturb the others or the connection.
+   * @template {keyof PaperEvents} K
+   * @param {K} event
+   * @param {PaperEvents[K]} listener
+   * @returns {this}
+   */
+  on(event, listener) {
+    checkEvent(event);
+    if (typeof listener !== 'function') throw new RollingPaperError('bad_listener', 'a listener must be a function');
+    let set = this._listeners.get(event);
+    if (!set) this._listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return this;
+  }
+
+  /**
+   * Removes a listener added with {@link PaperConnection#on}; nothing happens if it was not added.
+   * @template {keyof PaperEvents} K
+   * @param {K} event
+   * @param {PaperEvents[K]} listener
+   * @returns {this}
+   */
+  off(event, listener) {
+    checkEvent(event);
+    const set = this._listeners.get(event);
+    if (set) set.delete(listener);
+    return this;
+  }
+
+  /**
    * Creates a note or replaces it whole. Shown at once (optimistic); the Promise resolves with
    * the delta that acknowledged it (`{seq, by, cid, op}`, `op.note` as stored, `author`
    * included) or rejects with a {@link RollingPaperError} (`paper_completed`, `paper_full`,
    * `too_large`, `forbidden`, …). A note without `id` gets a random one.
-   * @param {Note} note
-   * @returns {Promise<object>}
+   * @param {NoteInput} note
+   * @returns {Promise<Delta>}
    */
   putNote(note) {
     if (!note || typeof note !== 'object' || Array.isArray(note)) {
@@ -281,8 +413,8 @@ export class PaperConnection {
    * Merges top-level fields into an existing note; a field set to `null` is removed.
    * Rejects with `not_found` if the note does not exist, `bad_op` if `fields` holds `id` or `author`.
    * @param {string} id
-   * @param {object} fields
-   * @returns {Promise<object>} the acknowledging delta
+   * @param {Record<string, any>} fields
+   * @returns {Promise<Delta>} the acknowledging delta
    */
   patchNote(id, fields) {
     if (typeof id !== 'string' || !NOTE_ID_RE.test(id)) {
@@ -300,7 +432,7 @@ export class PaperConnection {
   /**
    * Removes a note. Rejects with `not_found` if it does not exist.
    * @param {string} id
-   * @returns {Promise<object>} the acknowledging delta
+   * @returns {Promise<Delta>} the acknowledging delta
    */
   deleteNote(id) {
     if (typeof id !== 'string' || !NOTE_ID_RE.test(id)) {
@@ -328,8 +460,9 @@ export class PaperConnection {
   }
 
   /**
-   * Reconnects now: after an `offline` stop (1008 with a new token, 1009, too many retries),
-   * or to skip a back-off wait. Keeps the state and resumes from it.
+   * Reconnects now: after a stop (`unauthorized` or a 1008 with a new token, 1009, too many
+   * retries, `forbidden`/`not_found` if the app knows better), or to skip a back-off wait.
+   * Keeps the state and resumes from it.
    * @param {{token?: ConnectOptions['token']}} [options] a new token
    */
   reconnect(options = {}) {
@@ -339,7 +472,8 @@ export class PaperConnection {
       if (typeof options.token === 'string') this._selfUser = jwtSubject(options.token) || this._selfUser;
     }
     this._attempt = 0;
-    this._policyCloses = 0;
+    this._tokenRetried = false;
+    this._needNewToken = null;
     this._fastRetryUsed = false;
     this._abandonSocket(4000, 'reconnect');
     clearTimeout(this._retryTimer);
@@ -356,7 +490,8 @@ export class PaperConnection {
     clearTimeout(this._retryTimer);
     clearTimeout(this._ackTimer);
     clearTimeout(this._sig.timer);
-    this._retryTimer = this._ackTimer = this._sig.timer = null;
+    clearTimeout(this._heartbeatTimer);
+    this._retryTimer = this._ackTimer = this._sig.timer = this._heartbeatTimer = null;
     if (typeof globalThis.removeEventListener === 'function') globalThis.removeEventListener('online', this._onOnline);
     this._abandonSocket(1000, 'bye');
     this._rejectAll((p) => true, 'closed', 'the connection was closed');
@@ -383,6 +518,14 @@ export class PaperConnection {
       if (gen !== this._gen || this._closed) return;
       if (typeof token === 'string') this._selfUser = jwtSubject(token) || this._selfUser;
     }
+    const refused = this._needNewToken;
+    this._needNewToken = null;
+    if (refused && token === this._lastToken) {
+      // the same token would be refused the same way: stop instead of a pointless retry
+      this._stop(refused.status, refused.err, refused.info);
+      return;
+    }
+    this._lastToken = token;
     const params = new URLSearchParams();
     if (this._epoch !== null) {
       params.set('since', String(this._seq));
@@ -405,8 +548,11 @@ export class PaperConnection {
     this._socket = ws;
     this._joined = false;
     this._catchUpTo = null;
+    this._refusal = null;
+    this._armHeartbeat(gen);
     ws.onmessage = (ev) => {
       if (gen !== this._gen) return;
+      this._armHeartbeat(gen);
       let frame;
       try {
         frame = JSON.parse(typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data));
@@ -428,6 +574,22 @@ export class PaperConnection {
     ws.onerror = () => { /* a close event follows */ };
   }
 
+  /**
+   * @private (re)starts the watchdog of socket `gen`: the server sends something (at least a
+   * `ping` frame) every heartbeat interval, so two intervals of silence mean a dead connection
+   * (laptop sleep, a NAT that dropped it) that may never report its close.
+   */
+  _armHeartbeat(gen) {
+    clearTimeout(this._heartbeatTimer);
+    this._heartbeatTimer = null;
+    const interval = this._opts.heartbeatInterval;
+    if (!interval) return;
+    this._heartbeatTimer = setTimeout(() => {
+      this._heartbeatTimer = null;
+      if (gen === this._gen && !this._closed) this._resync(`nothing heard for ${2 * interval} ms`, 'heartbeat');
+    }, 2 * interval);
+  }
+
   /** @private drops the current socket without waiting for its close event */
   _abandonSocket(code, reason) {
     this._gen++;
@@ -436,7 +598,8 @@ export class PaperConnection {
     this._joined = false;
     this._catchUpTo = null;
     clearTimeout(this._ackTimer);
-    this._ackTimer = null;
+    clearTimeout(this._heartbeatTimer);
+    this._ackTimer = this._heartbeatTimer = null;
     for (const p of this._pending) p.sent = false;
     if (ws) {
       ws.onmessage = ws.onclose = null;
@@ -453,7 +616,8 @@ export class PaperConnection {
     this._joined = false;
     this._catchUpTo = null;
     clearTimeout(this._ackTimer);
-    this._ackTimer = null;
+    clearTimeout(this._heartbeatTimer);
+    this._ackTimer = this._heartbeatTimer = null;
     const inFlight = this._pending.filter((p) => p.sent);
     for (const p of this._pending) p.sent = false;
     const info = { code, reason };
@@ -481,22 +645,49 @@ export class PaperConnection {
       // policy: token expired, repeated bad frames, rate limit. Retry only with a new token.
       const err = new RollingPaperError('policy_violation', `closed by policy (${reason || '1008'})`, { closeCode: code });
       this._report(err);
-      this._policyCloses++;
-      if (typeof this._opts.token === 'function' && this._policyCloses <= 1) {
-        this._scheduleRetry(info);
-      } else {
-        this._stopOffline(err, info);
-      }
+      this._retryWithNewToken('offline', err, info);
+      return;
+    }
+    if (REFUSAL_CODES[code]) {
+      // a join refused in-band: the node sent an `error` frame (reported already) and closed
+      const err = this._refusal || new RollingPaperError(REFUSAL_CODES[code], `the join was refused (${reason || code})`);
+      err.closeCode = code;
+      if (!this._refusal) this._report(err);
+      this._refusal = null;
+      if (code === 4401) this._retryWithNewToken('unauthorized', err, info);
+      else if (code === 4429) this._scheduleRetry(info); // connection caps: after a back-off
+      else this._stop(code === 4404 ? 'not_found' : 'forbidden', err, info);
       return;
     }
     if (wasJoined) this._attempt = 0;
     this._scheduleRetry(info, code === 1012 || code === 1001);
   }
 
+  /**
+   * @private after a 4401 or 1008: asks the token function once for a new token and reconnects
+   * at once; without a token function, or refused again since the last join, stops as `status`.
+   */
+  _retryWithNewToken(status, err, info) {
+    if (typeof this._opts.token !== 'function' || this._tokenRetried) {
+      this._stop(status, err, info);
+      return;
+    }
+    this._tokenRetried = true;
+    this._needNewToken = { status, err, info };
+    clearTimeout(this._retryTimer);
+    this._setConnection('reconnecting', { ...info, attempt: this._attempt, delay: 0 });
+    this._retryTimer = setTimeout(() => { this._retryTimer = null; this._open(); }, 0);
+  }
+
+  /** @private stops trying until `reconnect()`: `ready` rejects with `err` */
+  _stop(status, err, info) {
+    this._readyReject(err);
+    this._setConnection(status, info);
+  }
+
   /** @private */
   _stopOffline(err, info) {
-    this._readyReject(err);
-    this._setConnection('offline', info);
+    this._stop('offline', err, info);
   }
 
   /** @private */
@@ -525,9 +716,9 @@ export class PaperConnection {
     this._retryTimer = setTimeout(() => { this._retryTimer = null; this._open(); }, delay);
   }
 
-  /** @private gap, ack timeout, protocol surprise: resume on a new socket soon */
-  _resync(reason) {
-    this._report(new RollingPaperError('resync', reason));
+  /** @private gap, ack timeout, silence, protocol surprise: resume on a new socket soon */
+  _resync(reason, code = 'resync') {
+    this._report(new RollingPaperError(code, reason));
     this._abandonSocket(4000, 'resync');
     this._scheduleRetry({ code: 4000, reason }, true);
   }
@@ -536,7 +727,7 @@ export class PaperConnection {
   _setConnection(status, info) {
     if (this._connection === status && status !== 'reconnecting') return;
     this._connection = status;
-    call(this._opts.onStatus, status, info || {});
+    this._emit('status', status, info || {});
   }
 
   // ------------------------------------------------------------------ frames
@@ -547,10 +738,11 @@ export class PaperConnection {
       case 'snapshot': return this._onSnapshot(f);
       case 'resumed': return this._onResumed(f);
       case 'delta': return this._onDelta(f);
-      case 'signal': return call(this._opts.onSignal, { by: f.by, data: f.data });
+      case 'signal': return this._emit('signal', { by: f.by, data: f.data });
       case 'presence': return this._onPresence(f);
       case 'completed': return this._onCompleted(f);
       case 'error': return this._onError(f);
+      case 'ping': return undefined; // only there to be heard (see _armHeartbeat)
       default: return undefined; // unknown frame types are ignored (forward compatibility)
     }
   }
@@ -569,7 +761,7 @@ export class PaperConnection {
     this._hasState = true;
     this._joined = true;
     this._catchUpTo = null;
-    this._policyCloses = 0;
+    this._tokenRetried = false;
     this._fastRetryUsed = false;
     if (!midConnection) {
       // a fresh join after a drop: whether our in-flight ops were applied is unknown, so all
@@ -582,8 +774,8 @@ export class PaperConnection {
     this._rebuildView();
     this._setConnection('live', { snapshot: true, epoch: f.epoch, seq: f.seq, epochChanged });
     this._readyResolve(this.state);
-    call(this._opts.onState, this.state, { type: 'snapshot', epochChanged, replaced, ids: [...this._view.keys()] });
-    call(this._opts.onPresence, this.presence, { joined: this.presence, left: [], reset: true });
+    this._emit('state', this.state, { type: 'snapshot', epochChanged, replaced, ids: [...this._view.keys()] });
+    this._emit('presence', this.presence, { joined: this.presence, left: [], reset: true });
     this._flush();
   }
 
@@ -598,13 +790,13 @@ export class PaperConnection {
       return;
     }
     this._joined = true;
-    this._policyCloses = 0;
+    this._tokenRetried = false;
     this._fastRetryUsed = false;
     this._presence = new Map((f.presence || []).map((p) => [p.user, p]));
     this._catchUpTo = typeof f.seq === 'number' && f.seq > this._seq ? f.seq : null;
     this._setConnection('live', { resumed: true, from: this._seq, seq: f.seq });
     this._readyResolve(this.state);
-    call(this._opts.onPresence, this.presence, { joined: this.presence, left: [], reset: true });
+    this._emit('presence', this.presence, { joined: this.presence, left: [], reset: true });
     if (this._catchUpTo === null) this._flush();
   }
 
@@ -628,7 +820,7 @@ export class PaperConnection {
       this._finish(p, null, f);
     }
     this._recompute(ids);
-    call(this._opts.onState, this.state, { type: 'delta', delta: f, mine, ids: [...ids] });
+    this._emit('state', this.state, { type: 'delta', delta: f, mine, ids: [...ids] });
     if (this._catchUpTo !== null && this._seq >= this._catchUpTo) {
       this._catchUpTo = null;
       this._flush();
@@ -642,14 +834,14 @@ export class PaperConnection {
     const left = f.left || [];
     for (const u of left) this._presence.delete(u);
     for (const p of joined) this._presence.set(p.user, p);
-    call(this._opts.onPresence, this.presence, { joined, left });
+    this._emit('presence', this.presence, { joined, left });
   }
 
   /** @private */
   _onCompleted(f) {
     this._status = 'completed';
     this._rejectAll((p) => !p.sent, 'paper_completed', 'the paper is completed');
-    call(this._opts.onState, this.state, { type: 'completed', seq: f.seq, ids: [] });
+    this._emit('state', this.state, { type: 'completed', seq: f.seq, ids: [] });
   }
 
   /** @private */
@@ -658,9 +850,11 @@ export class PaperConnection {
     const err = new RollingPaperError(f.code || 'error', f.message || f.code || 'error', { cid: f.cid ?? null, op: p ? p.op : undefined });
     if (f.code === 'paper_completed' && this._status !== 'completed') {
       this._status = 'completed';
-      call(this._opts.onState, this.state, { type: 'completed', ids: [] });
+      this._emit('state', this.state, { type: 'completed', ids: [] });
     }
     if (!p) {
+      // before the join, an error without cid is the reason of an in-band refusal; its close follows
+      if (!this._joined && f.cid == null) this._refusal = err;
       this._report(err);
       return;
     }
@@ -668,12 +862,12 @@ export class PaperConnection {
       // a re-sent delete whose first send was applied before the connection dropped
       this._finish(p, null, { seq: this._seq, by: this._selfUser, cid: p.cid, op: p.op, resent: true });
       this._recompute(new Set([p.noteId]));
-      call(this._opts.onState, this.state, { type: 'ack', ids: [p.noteId] });
+      this._emit('state', this.state, { type: 'ack', ids: [p.noteId] });
     } else {
       this._finish(p, err);
       this._recompute(new Set([p.noteId]));
       this._report(err);
-      call(this._opts.onState, this.state, { type: 'rejected', error: err, ids: [p.noteId] });
+      this._emit('state', this.state, { type: 'rejected', error: err, ids: [p.noteId] });
     }
     if (f.code === 'paper_completed') this._rejectAll((q) => !q.sent, 'paper_completed', 'the paper is completed');
     this._armAckTimer();
@@ -705,7 +899,7 @@ export class PaperConnection {
     this._pending.push(p);
     this._pendingByCid.set(cid, p);
     this._recompute(new Set([noteId]));
-    call(this._opts.onState, this.state, { type: 'local', ids: [noteId] });
+    this._emit('state', this.state, { type: 'local', ids: [noteId] });
     this._flush();
     return promise;
   }
@@ -762,7 +956,7 @@ export class PaperConnection {
       this._finish(p, new RollingPaperError(code, message, { cid: p.cid, op: p.op }));
     }
     this._recompute(ids);
-    call(this._opts.onState, this.state, { type: 'rejected', error: new RollingPaperError(code, message), ids: [...ids] });
+    this._emit('state', this.state, { type: 'rejected', error: new RollingPaperError(code, message), ids: [...ids] });
   }
 
   /** @private the shown value of some notes: confirmed, then the pending ops in order */
@@ -809,7 +1003,14 @@ export class PaperConnection {
 
   /** @private */
   _report(err) {
-    call(this._opts.onError, err);
+    this._emit('error', err);
+  }
+
+  /** @private calls the constructor's callback of `event`, then every listener added with `on` */
+  _emit(event, ...args) {
+    call(this._opts[EVENT_OPTIONS[event]], ...args);
+    const set = this._listeners.get(event);
+    if (set) for (const fn of [...set]) call(fn, ...args);
   }
 }
 
@@ -835,6 +1036,12 @@ function call(fn, ...args) {
   } catch (e) {
     // never let an application callback break the client; show it like an uncaught error
     setTimeout(() => { throw e; }, 0);
+  }
+}
+
+function checkEvent(event) {
+  if (!Object.hasOwn(EVENT_OPTIONS, event)) {
+    throw new RollingPaperError('bad_event', `no event ${JSON.stringify(event)}: one of ${Object.keys(EVENT_OPTIONS).join(', ')}`);
   }
 }
 
@@ -876,7 +1083,7 @@ function applyOp(map, op, selfUser, local = false) {
       for (const [k, v] of Object.entries(op.fields || {})) {
         if (k === 'id' || k === 'author') continue;
         if (v === null) delete next[k];
-        else next[k] = v;
+        else setOwn(next, k, v);
       }
       map.set(op.id, Object.freeze(next));
       return;
@@ -887,6 +1094,14 @@ function applyOp(map, op, selfUser, local = false) {
     default:
       return;
   }
+}
+
+/**
+ * Sets a field as an own data property. `obj[key] = value` would call the `__proto__` setter
+ * for a field named `__proto__` and change the note's prototype to a sender's object.
+ */
+function setOwn(obj, key, value) {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function jwtSubject(token) {

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const JAR = process.env.RP_NODE_JAR || path.resolve(here, '../../../../target/rolling-paper-node.jar');
-export const CLIENT_URL = new URL('../../../main/resources/webroot/client/rolling-paper.js', import.meta.url).href;
+export const JAR = process.env.RP_NODE_JAR || path.resolve(here, '../../../../node/target/rolling-paper-node.jar');
+export const CLIENT_URL = new URL('../../rolling-paper.js', import.meta.url).href;
 export { WebSocket };
 
 /** a TCP port nobody listens on right now */

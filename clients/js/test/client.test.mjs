@@ -1,4 +1,4 @@
-// The client library (webroot/client/rolling-paper.js) against a real node: join, ops and their
+// The client library (clients/js/rolling-paper.js) against a real node: join, ops and their
 // acks, convergence of two clients, errors, optimistic state, signals, presence, completion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
