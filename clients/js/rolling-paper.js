@@ -205,8 +205,8 @@ export function isValidPaperId(id) {
  *   same token); refused again, the client stops
  * @property {string} [user] the user id when auth is off
  * @property {string} [name] the user's display name when auth is off
- * @property {typeof WebSocket} [WebSocket] the WebSocket implementation (default: the global one;
- *   required in Node 20, e.g. `import WebSocket from 'ws'`)
+ * @property {new (url: string) => object} [WebSocket] the WebSocket implementation (default: the
+ *   global one; required in Node 20, e.g. `import WebSocket from 'ws'`)
  * @property {PaperEvents['state']} [onState] a first `state` listener (see {@link PaperEvents})
  * @property {PaperEvents['presence']} [onPresence] a first `presence` listener
  * @property {PaperEvents['signal']} [onSignal] a first `signal` listener
@@ -337,7 +337,10 @@ export class PaperConnection {
   get presence() { return [...this._presence.values()]; }
   /** @returns {string|null} this client's user id, when known (the `user` option or the token's `sub`) */
   get user() { return this._selfUser; }
-  /** @returns {WebSocket|null} the current socket (for diagnostics and tests; do not send on it) */
+  /**
+   * @returns {any} the current socket, an instance of the `WebSocket` option, or null (for
+   *   diagnostics and tests; do not send on it). Typed loosely so that the types need no DOM.
+   */
   get socket() { return this._socket; }
 
   /** @returns {PaperState} a view of the whole state */
