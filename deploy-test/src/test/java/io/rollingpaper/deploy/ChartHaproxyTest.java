@@ -59,6 +59,22 @@ class ChartHaproxyTest {
   }
 
   @Test
+  void publicFrontendRefusesApiAndMetricsAndTheApiServiceOverTheNodesIsTheInternalRoute() {
+    assertThat(chart.value("frontend public", "http-request return").orElseThrow())
+        .isEqualTo(root.value("frontend public", "http-request return").orElseThrow());
+    assertThat(chart.directives("frontend public", "http-request del-header"))
+        .containsExactly("http-request del-header X-Forwarded-For");
+    // In Kubernetes the internal route is the ClusterIP Service over the nodes, not an HAProxy frontend.
+    assertThat(r.haproxyConfig()).doesNotContain("frontend internal");
+    JsonNode haproxyService = r.get("Service", HAPROXY);
+    assertThat(haproxyService.at("/spec/ports").size()).as("the public Service exposes only the public port").isEqualTo(1);
+    JsonNode api = r.get("Service", Chart.FULLNAME);
+    assertThat(api.at("/spec/type").asText()).isEqualTo("ClusterIP");
+    assertThat(api.at("/spec/selector/app.kubernetes.io~1component").asText()).isEqualTo("node");
+    assertThat(r.nodeEnvValues()).containsEntry("TRUST_FORWARDED_FOR", "true");
+  }
+
+  @Test
   void sameBalancingAndHealthChecksAsTheRootConfig() {
     List<String> keys = List.of("http-request", "balance", "hash-type", "option httpchk", "http-check");
     for (String key : keys) {
