@@ -134,7 +134,7 @@ class RootHaproxyConfigTest {
   void accessLogFormatHasThePathButNotTheRequestLineWithItsQueryString() {
     assertThat(cfg.directives("defaults", "option httplog")).isEmpty();
     String format = cfg.value("defaults", "log-format").orElseThrow();
-    assertThat(format).contains("%HPO").doesNotContainPattern("%(\\{[^}]*\\})?r(?![a-z])")
+    assertThat(format).contains("%{+Q}HPO").doesNotContainPattern("%(\\{[^}]*\\})?r(?![a-z])")
         .doesNotContain("%HU").doesNotContain("%HQ");
   }
 
