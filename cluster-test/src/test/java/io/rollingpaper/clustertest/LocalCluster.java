@@ -425,7 +425,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** Logs of an earlier run would mix with this run's. */
-  private static void deleteRecursively(Path root) throws IOException {
+  static void deleteRecursively(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
