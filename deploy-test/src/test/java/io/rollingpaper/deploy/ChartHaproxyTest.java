@@ -103,6 +103,41 @@ class ChartHaproxyTest {
         .as("a vanished pod is kept at least as long as a drain").isGreaterThanOrEqualTo(25_000);
   }
 
+  /**
+   * The chart's scale-in (issue 14), end to end in the rendered manifests: the autoscaler removes one pod
+   * at a time; after its preStop sleep the pod's readiness turns 503 and HAProxy's checks take it out of
+   * rotation before the node starts closing sessions (so reconnects land elsewhere); its DNS record is
+   * kept for the whole drain (publishNotReadyAddresses, hold obsolete) so HAProxy does not forget a server
+   * whose sockets are still closing; and the grace period covers preStop plus the drain.
+   */
+  @Test
+  void scaleInDrainsOnePodAtATimeAndHaproxyStopsSendingToItBeforeItClosesSessions() {
+    JsonNode hpa = r.get("HorizontalPodAutoscaler", Chart.FULLNAME);
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies/0/type").asText()).isEqualTo("Pods");
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies/0/value").asInt()).as("pods drained per period").isEqualTo(1);
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies").size()).isEqualTo(1);
+
+    java.util.Map<String, String> env = r.nodeEnvValues();
+    long readyDelayMs = 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_READY_DELAY"));
+    long drainAfterSigtermMs = readyDelayMs + 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_CLOSE_WINDOW"))
+        + 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_TIMEOUT"));
+    String server = chart.value("backend nodes", "default-server").orElseThrow();
+    long markedDownMs = HaproxyTime.millis(RootHaproxyConfigTest.word(server, "inter"))
+        * Long.parseLong(RootHaproxyConfigTest.word(server, "fall"));
+    assertThat(markedDownMs).as("ms until HAProxy takes a draining pod out of rotation").isLessThan(readyDelayMs);
+    assertThat(HaproxyTime.millis(chart.value("resolvers k8s", "hold obsolete").orElseThrow()))
+        .as("a vanished pod's server is kept for the whole drain").isGreaterThanOrEqualTo(drainAfterSigtermMs);
+    assertThat(r.get("Service", Chart.FULLNAME + "-nodes").at("/spec/publishNotReadyAddresses").asBoolean())
+        .as("a draining (not ready) pod keeps its DNS record").isTrue();
+
+    JsonNode nodePod = r.nodeDeployment().at("/spec/template/spec");
+    int preStop = Integer.parseInt(r.nodeContainer().at("/lifecycle/preStop/exec/command/1").asText());
+    assertThat(1000L * nodePod.path("terminationGracePeriodSeconds").asInt())
+        .as("grace period covers preStop and the drain").isGreaterThan(1000L * preStop + drainAfterSigtermMs);
+    assertThat(r.nodeContainer().at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
+    assertThat(chart.value("backend nodes", "http-check send")).hasValue("meth GET uri /health/ready");
+  }
+
   @Test
   void hasAServerSlotForEveryPodTheAutoscalerMayCreate() {
     assertThat(slots(Chart.template(ChartVariants.HPA_CONNECTIONS))).isEqualTo(24);
