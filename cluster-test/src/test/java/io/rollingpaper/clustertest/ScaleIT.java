@@ -112,7 +112,9 @@ class ScaleIT {
     long s0 = System.nanoTime();
     String outLog = cluster.scale(6);
     long scaleOutMs = (System.nanoTime() - s0) / 1_000_000;
-    log("scaled out to %d nodes in %d ms:%n%s%n%s", cluster.nodeCount(), scaleOutMs, outLog, cluster.status());
+    String statusAt6 = cluster.status();
+    log("scaled out to %d nodes in %d ms:%n%s%n%s", cluster.nodeCount(), scaleOutMs, outLog, statusAt6);
+    checkStatus(statusAt6, 6, problems);
     steps.add(new JsonObject().put("step", "3 -> 6").put("ms", scaleOutMs));
     Map<String, String> afterOut = placement(clients);
     List<WritingClient.Result> nowOut = results(clients);
@@ -155,7 +157,9 @@ class ScaleIT {
     long s1 = System.nanoTime();
     String inLog = cluster.scale(2);
     long scaleInMs = (System.nanoTime() - s1) / 1_000_000;
-    log("scaled in to %d nodes in %d ms:%n%s%n%s", cluster.nodeCount(), scaleInMs, inLog, cluster.status());
+    String statusAt2 = cluster.status();
+    log("scaled in to %d nodes in %d ms:%n%s%n%s", cluster.nodeCount(), scaleInMs, inLog, statusAt2);
+    checkStatus(statusAt2, 2, problems);
     steps.add(new JsonObject().put("step", "6 -> 2").put("ms", scaleInMs));
     awaitTraffic("after the scale-in", clients);
     Map<String, String> afterIn = placement(clients);
@@ -165,6 +169,21 @@ class ScaleIT {
         problems.add(client + " is on " + server + " after the scale-in");
       }
     });
+    // Consistent hashing brings a paper's reconnecting sockets back together; so that every paper is also
+    // served by both remaining nodes at once after the scale-in, one more writer per paper joins the node
+    // that does not hold it, directly on its port.
+    List<WritingClient> others = new ArrayList<>();
+    for (int p = 1; p <= PAPERS; p++) {
+      String holder = afterIn.get(name(p, 1));
+      int other = "node1".equals(holder) ? 2 : 1;
+      others.add(new WritingClient(vertx, name(p, FIRST_CLIENTS_PER_PAPER + 2), paper(p), cluster.nodePort(other),
+          NOTES_PER_CLIENT, seed + p * 10L + 9, 150, 300));
+    }
+    for (String first : startAll(others)) {
+      assertThat(first).as("first frame of a join on the other remaining node").isEqualTo("snapshot");
+    }
+    clients.addAll(others);
+    awaitTraffic("with every paper on both remaining nodes", clients);
 
     // ---- settle and check ----------------------------------------------------------------------------
     for (WritingClient client : clients) {
@@ -288,12 +307,31 @@ class ScaleIT {
     Map<String, Integer> perServer = new TreeMap<>();
     placement.forEach((client, server) -> {
       String paper = paper(Integer.parseInt(client.substring(1, client.indexOf('c'))));
+      if (server.equals("?")) {
+        return; // not through HAProxy (the writers on a node's own port)
+      }
       papers.computeIfAbsent(paper, p -> new TreeSet<>()).add(server);
       perServer.merge(server, 1, Integer::sum);
     });
     JsonObject byPaper = new JsonObject();
     papers.forEach((paper, servers) -> byPaper.put(paper, new JsonArray(new ArrayList<>(servers))));
     return new JsonObject().put("papers", byPaper).put("clientsPerNode", new JsonObject(new TreeMap<String, Object>(perServer)));
+  }
+
+  /** {@code scripts/cluster status} lists nodes 1..n, each ready, UP in HAProxy, with a connection count. */
+  private static void checkStatus(String status, int nodes, List<String> problems) {
+    List<String> nodeLines = status.lines().filter(line -> line.startsWith("node-")).toList();
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      expected.add("node-" + i);
+    }
+    if (!nodeLines.stream().map(line -> line.split("\\s+")[0]).toList().equals(expected)) {
+      problems.add("status does not list exactly " + expected + ": " + status);
+    }
+    if (!nodeLines.stream().allMatch(line -> line.contains("ready=200") && line.contains("haproxy=UP")
+        && line.matches(".*connections=\\d+.*"))) {
+      problems.add("status shows a node not ready, not UP or without a connection count: " + status);
+    }
   }
 
   /** The servers scale added are health-checked like the configured ones (HAProxy's check status L7OK). */
