@@ -76,7 +76,7 @@ class ChartHaproxyTest {
 
   @Test
   void sameBalancingAndHealthChecksAsTheRootConfig() {
-    List<String> keys = List.of("http-request", "balance", "hash-type", "option httpchk", "http-check");
+    List<String> keys = List.of("http-request", "balance", "hash-type", "option httpchk", "http-check", "timeout check");
     for (String key : keys) {
       assertThat(chart.directives("backend nodes", key)).as(key).isEqualTo(root.directives("backend nodes", key));
     }

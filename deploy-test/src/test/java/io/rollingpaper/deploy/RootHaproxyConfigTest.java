@@ -75,6 +75,13 @@ class RootHaproxyConfigTest {
   }
 
   @Test
+  void aBusyNodeHasLongerThanTheCheckIntervalToAnswerItsHealthCheck() {
+    long inter = HaproxyTime.millis(word(cfg.value("backend nodes", "default-server").orElseThrow(), "inter"));
+    long timeout = HaproxyTime.millis(cfg.value("backend nodes", "timeout check").orElseThrow());
+    assertThat(timeout).as("timeout check (it defaults to inter)").isGreaterThan(inter);
+  }
+
+  @Test
   void leavesClosingOfSessionsToTheDrainingNode() {
     assertThat(text.lines().filter(l -> !l.trim().startsWith("#")))
         .noneMatch(l -> l.contains("on-marked-down") || l.contains("shutdown-sessions"));
