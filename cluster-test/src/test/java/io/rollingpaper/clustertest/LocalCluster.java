@@ -23,8 +23,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The processes of a local cluster, started the way scripts/cluster starts them: a private
- * redis-server, N node JVMs on 127.0.0.1 and HAProxy in front, configured from the root haproxy.cfg
- * (the two bind ports and the server lines replaced, as {@code scripts/cluster haproxy-config} does).
+ * redis-server, N node JVMs on 127.0.0.1 (TRUST_FORWARDED_FOR=true) and HAProxy in front, configured
+ * from the root haproxy.cfg (the three bind ports, the admin socket and the server lines replaced, as
+ * {@code scripts/cluster haproxy-config} does).
  * Every port is a free one; every process writes to a log file under {@code dir}. {@link #close()}
  * kills whatever is still running, and so does a JVM shutdown hook if the test JVM is stopped.
  */
@@ -45,6 +46,7 @@ final class LocalCluster implements AutoCloseable {
   private int redisPort;
   private int balancerPort;
   private int statsPort;
+  private int internalPort;
   private int[] nodePorts;
   private Process redis;
   private Process haproxy;
@@ -65,11 +67,12 @@ final class LocalCluster implements AutoCloseable {
     deleteRecursively(dir);
     Files.createDirectories(dir);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    int[] ports = freePorts(3 + nodeCount);
+    int[] ports = freePorts(4 + nodeCount);
     redisPort = ports[0];
     balancerPort = ports[1];
     statsPort = ports[2];
-    nodePorts = Arrays.copyOfRange(ports, 3, ports.length);
+    internalPort = ports[3];
+    nodePorts = Arrays.copyOfRange(ports, 4, ports.length);
     nodes = new Process[nodeCount];
 
     startRedis();
@@ -92,6 +95,15 @@ final class LocalCluster implements AutoCloseable {
 
   int statsPort() {
     return statsPort;
+  }
+
+  /** HAProxy's internal frontend: the HTTP API and /metrics, refused on the balancer port. */
+  int internalPort() {
+    return internalPort;
+  }
+
+  Path haproxyLog() {
+    return dir.resolve("haproxy.log");
   }
 
   int nodePort(int i) {
@@ -143,6 +155,8 @@ final class LocalCluster implements AutoCloseable {
     // The node reads its whole config from the environment: nothing of the caller's may leak in.
     env.keySet().removeIf(key -> key.startsWith("AUTH_") || key.startsWith("REDIS_") || key.startsWith("RATE_")
         || key.startsWith("DRAIN_") || key.equals("API_KEY") || key.equals("JAVA_OPTS"));
+    // As scripts/cluster: clients come through HAProxy, which sets X-Forwarded-For.
+    env.put("TRUST_FORWARDED_FOR", "true");
     env.putAll(nodeEnv);
     env.put("HOST", "127.0.0.1");
     env.put("PORT", Integer.toString(nodePort(i)));
@@ -232,6 +246,8 @@ final class LocalCluster implements AutoCloseable {
     boolean skipping = false;
     boolean seenPublic = false;
     boolean seenStats = false;
+    boolean seenInternal = false;
+    boolean seenSocket = false;
     boolean seenNodes = false;
     for (String line : template.split("\n", -1)) {
       if (!line.isEmpty() && Character.isLowerCase(line.charAt(0))) {
@@ -239,6 +255,17 @@ final class LocalCluster implements AutoCloseable {
         section = words.length > 1 ? words[0] + " " + words[1] : words[0];
       }
       String first = line.trim().split("\\s+")[0];
+      if (section.equals("global") && line.trim().startsWith("stats socket ")) {
+        out.append(line.replaceFirst("stats socket \\S+",
+            java.util.regex.Matcher.quoteReplacement("stats socket " + dir.resolve("haproxy.sock")))).append('\n');
+        seenSocket = true;
+        continue;
+      }
+      if (section.equals("frontend internal") && first.equals("bind")) {
+        out.append("    bind 127.0.0.1:").append(internalPort).append('\n');
+        seenInternal = true;
+        continue;
+      }
       if (section.equals("frontend public") && first.equals("bind")) {
         out.append("    bind 127.0.0.1:").append(balancerPort).append('\n');
         seenPublic = true;
@@ -265,8 +292,8 @@ final class LocalCluster implements AutoCloseable {
         out.append(line).append('\n');
       }
     }
-    if (!seenPublic || !seenStats || !seenNodes) {
-      throw new IllegalStateException("haproxy.cfg lacks a bind line or the BEGIN/END nodes markers");
+    if (!seenPublic || !seenStats || !seenInternal || !seenSocket || !seenNodes) {
+      throw new IllegalStateException("haproxy.cfg lacks a bind line, the stats socket or the BEGIN/END nodes markers");
     }
     return out.toString();
   }
@@ -398,7 +425,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** Logs of an earlier run would mix with this run's. */
-  private static void deleteRecursively(Path root) throws IOException {
+  static void deleteRecursively(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

@@ -73,6 +73,8 @@ final class WritingClient {
   private final int balancerPort;
   private final List<String> noteIds = new ArrayList<>();
   private final Random random;
+  private final int minWriteMs;
+  private final int maxWriteMs;
   private WebSocketClient wsClient;
 
   // The paper as this client knows it.
@@ -111,6 +113,14 @@ final class WritingClient {
   private boolean gaveUp;
 
   WritingClient(Vertx vertx, String name, String paper, int balancerPort, int noteCount, long seed) {
+    this(vertx, name, paper, balancerPort, noteCount, seed, 20, 50);
+  }
+
+  /** A client that writes one op every {@code minWriteMs}..{@code maxWriteMs} ms. */
+  WritingClient(Vertx vertx, String name, String paper, int balancerPort, int noteCount, long seed, int minWriteMs,
+                int maxWriteMs) {
+    this.minWriteMs = minWriteMs;
+    this.maxWriteMs = maxWriteMs;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.name = name;
@@ -365,7 +375,7 @@ final class WritingClient {
   // ---- writing ------------------------------------------------------------------------------------
 
   private void scheduleWrite() {
-    vertx.setTimer(20 + random.nextInt(31), t -> {
+    vertx.setTimer(minWriteMs + random.nextInt(maxWriteMs - minWriteMs + 1), t -> {
       if (!writing) {
         return;
       }
@@ -450,14 +460,16 @@ final class WritingClient {
       List<SentOp> opsCopy = new ArrayList<>(ops.values());
       return new Result(name, paper, epoch, seq, ready, socket != null, notesCopy, intendedCopy, opsCopy,
           unacked.size(), resends, duplicateAcks, midConnectionSnapshots, List.copyOf(reconnects),
-          List.copyOf(violations), List.copyOf(errors), gaveUp, connection);
+          List.copyOf(violations), List.copyOf(errors), gaveUp, connection,
+          socket == null || socket.localAddress() == null ? -1 : socket.localAddress().port());
     });
   }
 
   record Result(String name, String paper, String epoch, long seq, boolean ready, boolean connected,
                 Map<String, JsonObject> notes, Map<String, JsonObject> intended, List<SentOp> ops, int unacked,
                 int resends, int duplicateAcks, int midConnectionSnapshots, List<Reconnect> reconnects,
-                List<String> violations, List<JsonObject> errors, boolean gaveUp, int connections) {
+                List<String> violations, List<JsonObject> errors, boolean gaveUp, int connections,
+                int localPort) {
     long acked() {
       return ops.stream().filter(op -> op.acks > 0).count();
     }

@@ -59,8 +59,24 @@ class ChartHaproxyTest {
   }
 
   @Test
+  void publicFrontendRefusesApiAndMetricsAndTheApiServiceOverTheNodesIsTheInternalRoute() {
+    assertThat(chart.value("frontend public", "http-request return").orElseThrow())
+        .isEqualTo(root.value("frontend public", "http-request return").orElseThrow());
+    assertThat(chart.directives("frontend public", "http-request del-header"))
+        .containsExactly("http-request del-header X-Forwarded-For");
+    // In Kubernetes the internal route is the ClusterIP Service over the nodes, not an HAProxy frontend.
+    assertThat(r.haproxyConfig()).doesNotContain("frontend internal");
+    JsonNode haproxyService = r.get("Service", HAPROXY);
+    assertThat(haproxyService.at("/spec/ports").size()).as("the public Service exposes only the public port").isEqualTo(1);
+    JsonNode api = r.get("Service", Chart.FULLNAME);
+    assertThat(api.at("/spec/type").asText()).isEqualTo("ClusterIP");
+    assertThat(api.at("/spec/selector/app.kubernetes.io~1component").asText()).isEqualTo("node");
+    assertThat(r.nodeEnvValues()).containsEntry("TRUST_FORWARDED_FOR", "true");
+  }
+
+  @Test
   void sameBalancingAndHealthChecksAsTheRootConfig() {
-    List<String> keys = List.of("http-request", "balance", "hash-type", "option httpchk", "http-check");
+    List<String> keys = List.of("http-request", "balance", "hash-type", "option httpchk", "http-check", "timeout check");
     for (String key : keys) {
       assertThat(chart.directives("backend nodes", key)).as(key).isEqualTo(root.directives("backend nodes", key));
     }
@@ -85,6 +101,41 @@ class ChartHaproxyTest {
     assertThat(chart.value("resolvers k8s", "parse-resolv-conf")).hasValue("");
     assertThat(HaproxyTime.millis(chart.value("resolvers k8s", "hold obsolete").orElseThrow()))
         .as("a vanished pod is kept at least as long as a drain").isGreaterThanOrEqualTo(25_000);
+  }
+
+  /**
+   * The chart's scale-in (issue 14), end to end in the rendered manifests: the autoscaler removes one pod
+   * at a time; after its preStop sleep the pod's readiness turns 503 and HAProxy's checks take it out of
+   * rotation before the node starts closing sessions (so reconnects land elsewhere); its DNS record is
+   * kept for the whole drain (publishNotReadyAddresses, hold obsolete) so HAProxy does not forget a server
+   * whose sockets are still closing; and the grace period covers preStop plus the drain.
+   */
+  @Test
+  void scaleInDrainsOnePodAtATimeAndHaproxyStopsSendingToItBeforeItClosesSessions() {
+    JsonNode hpa = r.get("HorizontalPodAutoscaler", Chart.FULLNAME);
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies/0/type").asText()).isEqualTo("Pods");
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies/0/value").asInt()).as("pods drained per period").isEqualTo(1);
+    assertThat(hpa.at("/spec/behavior/scaleDown/policies").size()).isEqualTo(1);
+
+    java.util.Map<String, String> env = r.nodeEnvValues();
+    long readyDelayMs = 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_READY_DELAY"));
+    long drainAfterSigtermMs = readyDelayMs + 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_CLOSE_WINDOW"))
+        + 1000L * ChartNodeDeploymentTest.seconds(env.get("DRAIN_TIMEOUT"));
+    String server = chart.value("backend nodes", "default-server").orElseThrow();
+    long markedDownMs = HaproxyTime.millis(RootHaproxyConfigTest.word(server, "inter"))
+        * Long.parseLong(RootHaproxyConfigTest.word(server, "fall"));
+    assertThat(markedDownMs).as("ms until HAProxy takes a draining pod out of rotation").isLessThan(readyDelayMs);
+    assertThat(HaproxyTime.millis(chart.value("resolvers k8s", "hold obsolete").orElseThrow()))
+        .as("a vanished pod's server is kept for the whole drain").isGreaterThanOrEqualTo(drainAfterSigtermMs);
+    assertThat(r.get("Service", Chart.FULLNAME + "-nodes").at("/spec/publishNotReadyAddresses").asBoolean())
+        .as("a draining (not ready) pod keeps its DNS record").isTrue();
+
+    JsonNode nodePod = r.nodeDeployment().at("/spec/template/spec");
+    int preStop = Integer.parseInt(r.nodeContainer().at("/lifecycle/preStop/exec/command/1").asText());
+    assertThat(1000L * nodePod.path("terminationGracePeriodSeconds").asInt())
+        .as("grace period covers preStop and the drain").isGreaterThan(1000L * preStop + drainAfterSigtermMs);
+    assertThat(r.nodeContainer().at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
+    assertThat(chart.value("backend nodes", "http-check send")).hasValue("meth GET uri /health/ready");
   }
 
   @Test

@@ -75,6 +75,13 @@ class RootHaproxyConfigTest {
   }
 
   @Test
+  void aBusyNodeHasLongerThanTheCheckIntervalToAnswerItsHealthCheck() {
+    long inter = HaproxyTime.millis(word(cfg.value("backend nodes", "default-server").orElseThrow(), "inter"));
+    long timeout = HaproxyTime.millis(cfg.value("backend nodes", "timeout check").orElseThrow());
+    assertThat(timeout).as("timeout check (it defaults to inter)").isGreaterThan(inter);
+  }
+
+  @Test
   void leavesClosingOfSessionsToTheDrainingNode() {
     assertThat(text.lines().filter(l -> !l.trim().startsWith("#")))
         .noneMatch(l -> l.contains("on-marked-down") || l.contains("shutdown-sessions"));
@@ -103,6 +110,44 @@ class RootHaproxyConfigTest {
     assertThat(cfg.value("frontend stats", "monitor fail")).hasValue("if { nbsrv(nodes) lt 1 }");
     assertThat(cfg.directives("frontend stats", "http-request use-service prometheus-exporter"))
         .containsExactly("http-request use-service prometheus-exporter if { path /metrics }");
+  }
+
+  @Test
+  void internalFrontendServesEverythingOnItsOwnLoopbackPort8405() {
+    assertThat(cfg.directives("frontend internal", "bind")).containsExactly("bind 127.0.0.1:8405");
+    assertThat(cfg.value("frontend internal", "default_backend")).hasValue("nodes");
+    assertThat(cfg.directives("frontend internal", "http-request return")).isEmpty();
+  }
+
+  @Test
+  void publicFrontendRefusesTheApiAndMetricsWithAJson404() {
+    assertThat(cfg.directives("frontend public", "acl internal_path"))
+        .containsExactly("acl internal_path path,url_dec -m reg -i ^/(api|metrics)(/|$)");
+    String refusal = cfg.value("frontend public", "http-request return").orElseThrow();
+    assertThat(refusal).startsWith("status 404 content-type application/json string '{\"code\":\"not_found\"")
+        .endsWith("if internal_path || unnormalized_path");
+  }
+
+  @Test
+  void bothFrontendsDropTheClientsXForwardedForAndTheBackendAddsItsOwn() {
+    for (String frontend : List.of("frontend public", "frontend internal")) {
+      assertThat(cfg.directives(frontend, "http-request del-header")).as(frontend)
+          .containsExactly("http-request del-header X-Forwarded-For");
+    }
+    assertThat(cfg.value("defaults", "option forwardfor")).hasValue("");
+  }
+
+  @Test
+  void accessLogFormatHasThePathButNotTheRequestLineWithItsQueryString() {
+    assertThat(cfg.directives("defaults", "option httplog")).isEmpty();
+    String format = cfg.value("defaults", "log-format").orElseThrow();
+    assertThat(format).contains("%{+Q}HPO").doesNotContainPattern("%(\\{[^}]*\\})?r(?![a-z])")
+        .doesNotContain("%HU").doesNotContain("%HQ");
+  }
+
+  @Test
+  void adminSocketForTheRuntimeApiIsAPrivateUnixSocket() {
+    assertThat(cfg.value("global", "stats socket")).hasValue("/tmp/rolling-paper-haproxy.sock mode 600 level admin");
   }
 
   static String word(String directive, String key) {

@@ -23,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -158,9 +159,11 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   }
 
   private String clientAddress(HttpServerRequest request) {
-    String forwarded = request.getHeader("X-Forwarded-For");
+    List<String> lines = request.headers().getAll("X-Forwarded-For");
+    String forwarded = lines.isEmpty() ? null : lines.get(lines.size() - 1);
     if (limits.rates().trustForwardedFor() && forwarded != null && !forwarded.isBlank()) {
-      // The balancer appends the address it saw; anything before it came from the client and proves nothing.
+      // The balancer adds a header line of its own (HAProxy) or appends to the last one: only the last entry of
+      // the last line is what it saw. Anything before it came from the client and proves nothing.
       String[] hops = forwarded.split(",");
       return hops[hops.length - 1].trim();
     }

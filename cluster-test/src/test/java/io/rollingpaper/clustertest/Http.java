@@ -1,0 +1,35 @@
+package io.rollingpaper.clustertest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Blocking HTTP GETs from the test thread, HTTP/1.1 only (an h2c upgrade offer would hang behind HAProxy). */
+final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  private Http() {
+  }
+
+  /** The body of a 200 answer; anything else fails. */
+  static String get(String url) {
+    try {
+      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + url, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
