@@ -1,3 +1,5 @@
+#!lua flags=allow-oom
+-- allow-oom: deleting frees memory, and must work while Redis is full.
 -- Remove a paper's live data and publish its deletion. Replies 1, or 0 when it had none.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
