@@ -32,7 +32,8 @@ public record NodeConfig(
     int badFrameLimit,
     Duration drainReadyDelay,
     Duration drainCloseWindow,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    ArchiveSettings archive) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -66,7 +67,8 @@ public record NodeConfig(
         r.integer("BAD_FRAME_LIMIT", 10, 1, 1_000_000),
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
-        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)));
+        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
+        ArchiveSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
@@ -84,6 +86,10 @@ public record NodeConfig(
     }
     if (config.auth().enabled() && config.auth().apiKey().isEmpty()) {
       problems.add("auth is on but the HTTP API would be open: set API_KEY");
+    }
+    if (config.redis().isPresent() && config.archive().webhook().isPresent() && !config.archive().enabled()) {
+      problems.add("WEBHOOK_URL on Redis needs ARCHIVE_DATABASE_URL: the webhook's durable outbox lives in the "
+          + "archive (an in-memory outbox would lose an event with the node that queued it)");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
