@@ -440,9 +440,11 @@ function applyMode() {
   if (completed) {
     els.banner.textContent = 'This paper is completed. It is read-only now.';
     els.banner.hidden = false;
-  } else if (session.role === 'viewer') {
+  } else if (session.role === 'viewer' && session.user) { // (no user yet: the hook's token is on its way)
     els.banner.textContent = 'You can read this paper; writing on it is for its writers.';
     els.banner.hidden = false;
+  } else {
+    els.banner.hidden = true;
   }
   if (on === readOnly) return;
   readOnly = on;

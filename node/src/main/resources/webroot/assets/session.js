@@ -77,6 +77,7 @@ export function sessionFor(paperId) {
     session.name = displayName(session.user);
     return session;
   }
+  session.role = 'viewer'; // until a token tells more: nothing to offer that the node would refuse
   if (token) {
     store(paperId, token);
     session.withToken(token);
