@@ -268,9 +268,18 @@ function renderCard(note, remote) {
   const by = note.author ? nameOf(note.author, note.authorName) : note.authorName || '';
   c.author.textContent = by;
   c.el.setAttribute('aria-label', `Note${by ? ` by ${by}` : ''}: ${value.slice(0, 60) || 'empty'}`);
-  c.text.readOnly = readOnly;
-  c.colorBtn.disabled = readOnly;
-  c.delBtn.disabled = readOnly;
+  lockCard(c, note);
+}
+
+/** A writer changes only its own notes (the node refuses the rest): others' notes are shown locked. */
+function lockCard(c, note) {
+  // (a note of ours shown before its ack has no author yet)
+  const locked = readOnly || (session.role === 'writer' && Boolean(note) && note.author !== undefined
+    && note.author !== session.user);
+  c.el.classList.toggle('locked', locked);
+  c.text.readOnly = locked;
+  c.colorBtn.disabled = locked;
+  c.delBtn.disabled = locked;
 }
 
 function removeCard(id) {
@@ -358,6 +367,7 @@ function moveTo(id, x, y) {
 
 function onCardKey(id, ev) {
   if (ev.target !== cards.get(id)?.el) return; // keys inside the textarea or on buttons are theirs
+  if (cards.get(id).el.classList.contains('locked') && ev.key !== 'Enter') return;
   const step = ev.shiftKey ? NUDGE_BIG : NUDGE;
   const c = cards.get(id);
   const x = parseFloat(c.el.style.left) || 0;
@@ -393,8 +403,8 @@ function onCardKey(id, ev) {
 }
 
 function startDrag(id, ev) {
-  if (readOnly || LIST_MODE.matches || ev.button !== 0 || ev.target.closest('button')) return;
   const c = cards.get(id);
+  if (readOnly || c.el.classList.contains('locked') || LIST_MODE.matches || ev.button !== 0 || ev.target.closest('button')) return;
   ev.preventDefault();
   c.bar.setPointerCapture(ev.pointerId);
   const p = boardPoint(ev);
@@ -452,11 +462,7 @@ function applyMode() {
     for (const l of local.values()) { l.text.cancel(); l.move.cancel(); }
     dragging = null;
   }
-  for (const c of cards.values()) {
-    c.text.readOnly = on;
-    c.colorBtn.disabled = on;
-    c.delBtn.disabled = on;
-  }
+  for (const [id, c] of cards) lockCard(c, paper && paper.notes.get(id));
 }
 
 // ------------------------------------------------------------------ presentation view
@@ -620,6 +626,7 @@ function start() {
     onSignal,
     onStatus: (status, info) => {
       setBadge(status);
+      document.body.classList.toggle('refused', Boolean(REFUSED[status]));
       if (REFUSED[status]) {
         els.banner.textContent = REFUSED[status];
         els.banner.hidden = false;

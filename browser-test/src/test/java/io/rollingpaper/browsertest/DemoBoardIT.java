@@ -133,6 +133,9 @@ class DemoBoardIT {
     page.await("the owner's note", pg -> "From the owner".equals(pg.textOf(noteId)));
     assertThat(displayed("complete-button")).as("a writer does not see Complete paper").isFalse();
     assertThat(displayed("add-note-button")).as("a writer writes").isTrue();
+    assertThat(page.card(noteId).getDomAttribute("class")).as("a writer changes only its own notes").contains("locked");
+    assertThat(page.card(noteId).findElement(By.cssSelector("[data-testid='note-delete-button']")).isDisplayed())
+        .isFalse();
     assertThat(page.presentNames()).contains("Walt (you)");
     page.screenshot(SHOTS, "board-writer.png");
 
@@ -152,6 +155,8 @@ class DemoBoardIT {
     page.await("no token: unauthorized", pg -> "unauthorized".equals(pg.connection()));
     assertThat(page.badge().getText()).isEqualTo("Not signed in");
     assertThat(page.driver.findElement(By.id("banner")).getText()).contains("needs a sign-in");
+    assertThat(displayed("add-note-button")).as("nothing to write with").isFalse();
+    assertThat(displayed("keyboard-help")).isFalse();
     page.screenshot(SHOTS, "refused-unauthorized.png");
 
     open(origin + "/p/" + paper + "#token=" + JWT.sign("ann", "Ann", "owner", List.of("another-paper")));
