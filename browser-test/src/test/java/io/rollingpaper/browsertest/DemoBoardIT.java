@@ -145,6 +145,11 @@ class DemoBoardIT {
     assertThat(displayed("add-note-button")).as("a viewer does not write").isFalse();
   }
 
+  /**
+   * Needs the node's in-band refusals (PROTOCOL.md v1.1: upgrade, error frame, close 4401/4403): a
+   * node that answers HTTP 401/403 before the upgrade leaves the browser only "connection failed",
+   * and the client keeps reconnecting.
+   */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void refusedJoinsShowReadableStatuses() {
