@@ -1,7 +1,8 @@
 // The demo board: one paper's notes as cards, written by everyone at once.
 // Plain ES module, no build step; all server traffic goes through /client/rolling-paper.js.
 import { connect, newId, isValidPaperId } from '/client/rolling-paper.js';
-import { loadUser, loadName, saveName, displayName, rememberPaper } from '/assets/identity.js';
+import { loadName, saveName, rememberPaper } from '/assets/identity.js';
+import { sessionFor } from '/assets/session.js';
 
 const PALETTE = [
   ['yellow', '#fff3a0'], ['pink', '#ffc8dd'], ['blue', '#bde0fe'],
@@ -26,6 +27,7 @@ const els = {
   title: $('paper-title'), badge: $('badge'), add: $('add-note'), complete: $('complete'),
   presence: $('presence'), rename: $('rename'), banner: $('banner'), scroller: $('scroller'),
   board: $('board'), empty: $('empty'), toast: $('toast'), copy: $('copy-link'),
+  present: $('present'), print: $('print'), exitPresent: $('exit-present'), presentTitle: $('presentation-title'),
 };
 
 function paperIdFromLocation() {
@@ -35,8 +37,8 @@ function paperIdFromLocation() {
 }
 
 const paperId = paperIdFromLocation();
-const me = loadUser();
-const myName = displayName(me);
+/** who this page is (user, name, role), from the token with auth on: session.js */
+const session = sessionFor(paperId);
 
 // ------------------------------------------------------------------ small helpers
 
@@ -100,7 +102,8 @@ const cards = new Map();
 /** note id -> {text: throttler, move: throttler, pos: {x,y} | null} */
 const local = new Map();
 let dragging = null; // {id, pointerId, offX, offY, moved}
-let readOnly = false;
+let readOnly = false; // this page may not write: the paper is completed, or the role is viewer
+let completed = false;
 let zTop = 1;
 let paper = null;
 const people = new Map(); // user -> name, from presence (kept after they leave, for labels)
@@ -129,7 +132,7 @@ function localOf(id) {
 }
 
 function nameOf(user, fallback) {
-  if (user === me) return `${myName} (you)`;
+  if (user === session.user) return `${session.name} (you)`;
   return people.get(user) || fallback || guestName(user);
 }
 
@@ -140,7 +143,7 @@ function guestName(user) {
 }
 
 function sendMySignal() {
-  if (paper && !readOnly) paper.sendSignal({ cursor: mySignal.cursor, typing: mySignal.typing, name: myName });
+  if (paper && !readOnly) paper.sendSignal({ cursor: mySignal.cursor, typing: mySignal.typing, name: session.name });
 }
 
 function boardPoint(ev) {
@@ -194,10 +197,16 @@ function createCard(id) {
   text.setAttribute('aria-label', 'Note text');
   text.spellcheck = true;
 
+  // The text as plain text: shown instead of the textarea on a completed paper, where it also
+  // prints whole (a textarea prints only its visible rows).
+  const body = document.createElement('div');
+  body.className = 'note-body';
+  body.dataset.testid = 'note-body';
+
   bar.append(author, typing, colorBtn, delBtn);
-  el.append(bar, text);
+  el.append(bar, text, body);
   els.board.append(el);
-  const c = { el, bar, author, typing, colorBtn, delBtn, text };
+  const c = { el, bar, author, typing, colorBtn, delBtn, text, body };
   cards.set(id, c);
 
   text.addEventListener('input', () => {
@@ -255,12 +264,22 @@ function renderCard(note, remote) {
       c.text.setSelectionRange(Math.min(selectionStart, value.length), Math.min(selectionEnd, value.length));
     }
   }
+  c.body.textContent = value;
   const by = note.author ? nameOf(note.author, note.authorName) : note.authorName || '';
   c.author.textContent = by;
   c.el.setAttribute('aria-label', `Note${by ? ` by ${by}` : ''}: ${value.slice(0, 60) || 'empty'}`);
-  c.text.readOnly = readOnly;
-  c.colorBtn.disabled = readOnly;
-  c.delBtn.disabled = readOnly;
+  lockCard(c, note);
+}
+
+/** A writer changes only its own notes (the node refuses the rest): others' notes are shown locked. */
+function lockCard(c, note) {
+  // (a note of ours shown before its ack has no author yet)
+  const locked = readOnly || (session.role === 'writer' && Boolean(note) && note.author !== undefined
+    && note.author !== session.user);
+  c.el.classList.toggle('locked', locked);
+  c.text.readOnly = locked;
+  c.colorBtn.disabled = locked;
+  c.delBtn.disabled = locked;
 }
 
 function removeCard(id) {
@@ -286,7 +305,10 @@ function render(state, change) {
     else removeCard(id);
   }
   els.empty.hidden = state.notes.size > 0;
-  setReadOnly(state.status === 'completed');
+  if (state.status === 'completed' && !completed) {
+    completed = true;
+    applyMode();
+  }
 }
 
 // ------------------------------------------------------------------ actions
@@ -306,7 +328,7 @@ function addNote() {
   }
   const id = newId(10);
   const color = PALETTE[Math.floor(Math.random() * PALETTE.length)][0];
-  paper.putNote({ id, text: '', x: Math.round(x), y: Math.round(y), color, authorName: myName }).catch(() => {});
+  paper.putNote({ id, text: '', x: Math.round(x), y: Math.round(y), color, authorName: session.name }).catch(() => {});
   const c = cards.get(id); // shown at once (optimistic)
   if (c) {
     c.el.style.zIndex = String(++zTop);
@@ -345,6 +367,7 @@ function moveTo(id, x, y) {
 
 function onCardKey(id, ev) {
   if (ev.target !== cards.get(id)?.el) return; // keys inside the textarea or on buttons are theirs
+  if (cards.get(id).el.classList.contains('locked') && ev.key !== 'Enter') return;
   const step = ev.shiftKey ? NUDGE_BIG : NUDGE;
   const c = cards.get(id);
   const x = parseFloat(c.el.style.left) || 0;
@@ -380,8 +403,8 @@ function onCardKey(id, ev) {
 }
 
 function startDrag(id, ev) {
-  if (readOnly || LIST_MODE.matches || ev.button !== 0 || ev.target.closest('button')) return;
   const c = cards.get(id);
+  if (readOnly || c.el.classList.contains('locked') || LIST_MODE.matches || ev.button !== 0 || ev.target.closest('button')) return;
   ev.preventDefault();
   c.bar.setPointerCapture(ev.pointerId);
   const p = boardPoint(ev);
@@ -410,24 +433,50 @@ function endDrag(id, ev) {
   localOf(id).move.flush(); // the final position
 }
 
-function setReadOnly(on) {
-  if (on === readOnly) return;
-  readOnly = on;
-  document.body.classList.toggle('completed', on);
+/**
+ * Shows what this page may do: writing controls only while the paper is open and the role writes,
+ * "Complete paper" only to owners, the presentation view only once the paper is completed.
+ */
+function applyMode() {
+  const on = completed || session.role === 'viewer';
+  document.body.classList.toggle('completed', completed);
+  document.body.dataset.role = session.role;
+  els.add.hidden = on;
   els.add.disabled = on;
-  els.complete.disabled = on;
-  els.complete.hidden = on;
-  if (on) {
+  els.complete.hidden = completed || session.role !== 'owner';
+  els.complete.disabled = els.complete.hidden;
+  els.rename.hidden = session.auth; // with auth on the name comes from the token
+  els.present.hidden = !completed;
+  if (completed) {
     els.banner.textContent = 'This paper is completed. It is read-only now.';
     els.banner.hidden = false;
+  } else if (session.role === 'viewer' && session.user) { // (no user yet: the hook's token is on its way)
+    els.banner.textContent = 'You can read this paper; writing on it is for its writers.';
+    els.banner.hidden = false;
+  } else {
+    els.banner.hidden = true;
+  }
+  if (on === readOnly) return;
+  readOnly = on;
+  if (on) {
     for (const l of local.values()) { l.text.cancel(); l.move.cancel(); }
     dragging = null;
   }
-  for (const c of cards.values()) {
-    c.text.readOnly = on;
-    c.colorBtn.disabled = on;
-    c.delBtn.disabled = on;
+  for (const [id, c] of cards) lockCard(c, paper && paper.notes.get(id));
+}
+
+// ------------------------------------------------------------------ presentation view
+
+/** Full screen (where the browser allows it), the notes laid out for reading, printable. */
+function present(on) {
+  document.body.classList.toggle('presenting', on);
+  const fullscreen = document.fullscreenElement;
+  if (on && !fullscreen && document.documentElement.requestFullscreen) {
+    document.documentElement.requestFullscreen().catch(() => { /* refused: the page view is enough */ });
+  } else if (!on && fullscreen && document.exitFullscreen) {
+    document.exitFullscreen().catch(() => {});
   }
+  (on ? els.exitPresent : els.present).focus();
 }
 
 async function completePaper() {
@@ -438,13 +487,21 @@ async function completePaper() {
     // With auth off (the demo), the page calls the node's HTTP API itself. When an API key guards
     // the HTTP API, this must go through the main backend instead (it checks that the user owns
     // the paper and calls POST /api/papers/{id}/complete with the key).
+    if (session.complete) {
+      await session.complete(paperId);
+      completed = true;
+      applyMode();
+      return;
+    }
     const res = await fetch(`/api/papers/${encodeURIComponent(paperId)}/complete`, { method: 'POST' });
+    if (res.status === 401) throw new Error('the node\'s API is guarded: your app\'s backend completes papers');
     if (!res.ok) {
       let msg = `${res.status}`;
       try { const body = await res.json(); msg = body.message || body.code || msg; } catch { /* no body */ }
       throw new Error(msg);
     }
-    setReadOnly(true); // the completed frame follows anyway
+    completed = true; // the completed frame follows anyway
+    applyMode();
   } catch (e) {
     els.complete.disabled = false;
     toast(`Could not complete the paper: ${e.message}`);
@@ -455,6 +512,7 @@ async function completePaper() {
 
 function renderPresence(list) {
   for (const p of list) people.set(p.user, p.name || guestName(p.user));
+  const me = session.user;
   const sorted = [...list].sort((a, b) => (a.user === me ? -1 : b.user === me ? 1 : nameOf(a.user).localeCompare(nameOf(b.user))));
   els.presence.replaceChildren(...sorted.map((p) => {
     const li = document.createElement('li');
@@ -521,6 +579,16 @@ const BADGE = {
   reconnecting: ['reconnecting', 'Reconnecting…'],
   offline: ['offline', 'Offline'],
   closed: ['offline', 'Offline'],
+  unauthorized: ['offline', 'Not signed in'],
+  forbidden: ['offline', 'No access'],
+  not_found: ['offline', 'Not found'],
+};
+
+/** what a refused join means for the person looking at the page */
+const REFUSED = {
+  unauthorized: 'This paper needs a sign-in: open it from the link your app gave you (it carries your access).',
+  forbidden: 'Your access does not cover this paper.',
+  not_found: 'This paper does not exist (any more).',
 };
 
 function setBadge(status) {
@@ -548,16 +616,24 @@ function start() {
   els.board.style.width = `${BOARD_W}px`;
   els.board.style.height = `${BOARD_H}px`;
   rememberPaper(paperId);
-  if (!loadName()) saveName(myName);
+  if (!session.auth && !loadName()) saveName(session.name);
+  applyMode();
 
   paper = connect(location.origin, paperId, {
-    user: me,
-    name: myName,
+    ...(session.auth ? { token: session.token } : { user: session.user, name: session.name }),
     onState: render,
     onPresence: renderPresence,
     onSignal,
     onStatus: (status, info) => {
       setBadge(status);
+      document.body.classList.toggle('refused', Boolean(REFUSED[status]));
+      if (REFUSED[status]) {
+        els.banner.textContent = REFUSED[status];
+        els.banner.hidden = false;
+        els.add.disabled = true;
+        els.complete.disabled = true;
+      }
+      if (status === 'live') applyMode(); // a hook's token may have told the role just now
       if (status === 'closed' && info && info.code === 1000) {
         els.banner.textContent = 'This paper is no longer available (it was deleted).';
         els.banner.hidden = false;
@@ -567,6 +643,7 @@ function start() {
       if (status === 'live' && info && info.epochChanged) toast('The paper was reloaded from the server.');
     },
     onError: (err) => {
+      if (err.cid == null && REFUSED[err.code]) return; // a refused join: the banner says it
       if (FRIENDLY[err.code]) toast(FRIENDLY[err.code]);
       else console.warn('rolling paper:', err.code, err.message);
     },
@@ -575,8 +652,15 @@ function start() {
 
   els.add.addEventListener('click', addNote);
   els.complete.addEventListener('click', completePaper);
+  els.presentTitle.textContent = paperId;
+  els.present.addEventListener('click', () => present(true));
+  els.exitPresent.addEventListener('click', () => present(false));
+  els.print.addEventListener('click', () => window.print());
+  document.addEventListener('fullscreenchange', () => {
+    if (!document.fullscreenElement && document.body.classList.contains('presenting')) present(false);
+  });
   els.rename.addEventListener('click', () => {
-    const name = prompt('Your name, as the others see it:', loadName() || myName);
+    const name = prompt('Your name, as the others see it:', loadName() || session.name);
     if (name === null) return;
     saveName(name);
     location.reload();
@@ -592,6 +676,10 @@ function start() {
   document.addEventListener('keydown', (ev) => {
     const t = ev.target;
     const typing = t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(t.tagName));
+    if (ev.key === 'Escape' && document.body.classList.contains('presenting')) {
+      present(false);
+      return;
+    }
     if ((ev.key === 'n' || ev.key === 'N') && !typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
       ev.preventDefault();
       addNote();

@@ -128,6 +128,14 @@ final class LocalProcesses implements AutoCloseable {
    * file). Does not wait: see {@link #awaitReady}.
    */
   Process startNode(String name, int port) throws IOException {
+    return startNode(name, port, Map.of());
+  }
+
+  /**
+   * As {@link #startNode(String, int)}, with {@code extraEnv} added to the common settings; without
+   * {@link #startRedis()} first, the node keeps its papers in memory (no {@code REDIS_URL}).
+   */
+  Process startNode(String name, int port, Map<String, String> extraEnv) throws IOException {
     Path workDir = Files.createDirectories(dir.resolve(name));
     Path log = dir.resolve(name + ".log");
     Files.writeString(log, "=== " + Instant.now() + " starting " + name + " on 127.0.0.1:" + port + "\n",
@@ -140,10 +148,13 @@ final class LocalProcesses implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
     env.putAll(nodeEnv);
+    env.putAll(extraEnv);
     env.put("HOST", "127.0.0.1");
     env.put("PORT", String.valueOf(port));
     env.put("NODE_ID", name);
-    env.put("REDIS_URL", redisUrl());
+    if (redis != null) {
+      env.put("REDIS_URL", redisUrl());
+    }
     return track(pb.start());
   }
 

@@ -83,7 +83,8 @@ class TwoNodeBoardIT {
     assertThat(NODE_JAR).as("the node jar (mvn -pl node -am package)").isRegularFile();
     // A fresh start: no logs, profiles or screenshots of an earlier run.
     deleteRecursively(WORK);
-    deleteRecursively(SCREENSHOTS);
+    // Only this test's own screenshots: other browser tests keep theirs in subfolders.
+    deleteScreenshots();
     Files.createDirectories(WORK);
     Files.createDirectories(SCREENSHOTS);
     processes = new LocalProcesses(NODE_JAR, WORK, Map.of(
@@ -280,6 +281,17 @@ class TwoNodeBoardIT {
     }
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void deleteScreenshots() throws IOException {
+    if (!Files.isDirectory(SCREENSHOTS)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(SCREENSHOTS)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
         Files.deleteIfExists(p);
       }
     }

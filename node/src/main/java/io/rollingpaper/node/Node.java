@@ -90,7 +90,7 @@ public final class Node extends VerticleBase {
     new PaperApi(backend.store(), hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    new StaticFiles().mount(router);
+    new StaticFiles(config.demo()).mount(router);
     return router;
   }
 

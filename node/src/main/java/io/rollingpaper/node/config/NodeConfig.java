@@ -33,7 +33,8 @@ public record NodeConfig(
     Duration drainReadyDelay,
     Duration drainCloseWindow,
     Duration drainTimeout,
-    ArchiveSettings archive) {
+    ArchiveSettings archive,
+    DemoSettings demo) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -68,7 +69,8 @@ public record NodeConfig(
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
         r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
-        ArchiveSettings.read(r));
+        ArchiveSettings.read(r),
+        DemoSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
