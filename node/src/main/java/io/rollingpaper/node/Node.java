@@ -37,6 +37,7 @@ public final class Node extends VerticleBase {
   private final Draining draining = new Draining();
   private Backend backend;
   private PaperHub hub;
+  private NodeMetrics metrics;
   private HttpServer server;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
@@ -51,9 +52,13 @@ public final class Node extends VerticleBase {
     } else {
       LOG.warn("node={} auth is OFF: clients name themselves and every connection may do everything", config.nodeId());
     }
-    return Backend.create(vertx, context, config).compose(created -> {
+    // Binding the JVM's and the process's meters loads management classes for seconds on a busy machine.
+    return vertx.executeBlocking(() -> new NodeMetrics(registry)).compose(created -> {
+      metrics = created;
+      return Backend.create(vertx, context, config);
+    }).compose(created -> {
       backend = created;
-      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
+      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
       return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
@@ -122,6 +127,9 @@ public final class Node extends VerticleBase {
     if (hub != null) {
       hub.stop();
       hub.closeAll(CloseCodes.RESTARTING, "node stopping");
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> backend == null ? Future.succeededFuture() : backend.close());
