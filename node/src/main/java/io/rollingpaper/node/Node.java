@@ -8,6 +8,7 @@ import io.rollingpaper.node.http.Draining;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
 import io.rollingpaper.node.http.StaticFiles;
+import io.rollingpaper.node.http.UnknownRoutes;
 import io.rollingpaper.node.http.WebSocketEndpoint;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.paper.PaperHub;
@@ -91,6 +92,7 @@ public final class Node extends VerticleBase {
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles().mount(router);
+    new UnknownRoutes().mount(router);
     return router;
   }
 

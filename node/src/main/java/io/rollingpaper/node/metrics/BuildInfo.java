@@ -1,7 +1,7 @@
 package io.rollingpaper.node.metrics;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +11,8 @@ import java.util.Properties;
 
 /**
  * {@code rpl_build_info{version,java,vertx} 1}: which build each node runs, so a dashboard can tell a
- * rolling upgrade half done. The version comes from a resource Maven fills in at build time.
+ * rolling upgrade half done. The version comes from a resource Maven fills in at build time. A Prometheus
+ * {@code Info} rather than a Micrometer gauge, whose exporter would drop the {@code _info} suffix.
  */
 final class BuildInfo {
   private static final String BUILD_RESOURCE = "/rolling-paper-build.properties";
@@ -21,13 +22,11 @@ final class BuildInfo {
   private BuildInfo() {
   }
 
-  static void register(MeterRegistry registry) {
-    Gauge.builder("rpl_build_info", () -> 1)
-        .description("Always 1; the labels say which build this node runs")
-        .tag("version", version())
-        .tag("java", System.getProperty("java.runtime.version", UNKNOWN))
-        .tag("vertx", vertxVersion())
-        .register(registry);
+  static void register(PrometheusRegistry registry) {
+    Info.builder().name("rpl_build_info").help("Always 1; the labels say which build this node runs")
+        .labelNames("version", "java", "vertx")
+        .register(registry)
+        .addLabelValues(version(), System.getProperty("java.runtime.version", UNKNOWN), vertxVersion());
   }
 
   static String version() {

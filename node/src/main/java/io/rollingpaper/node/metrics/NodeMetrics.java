@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rollingpaper.protocol.ErrorCode;
 import io.vertx.core.Future;
 
@@ -48,10 +49,10 @@ public final class NodeMetrics implements AutoCloseable {
   private final Timer storeLatency;
   private final Timer joinLatency;
 
-  public NodeMetrics(MeterRegistry registry) {
+  public NodeMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     this.runtime = new RuntimeMeters(registry);
-    BuildInfo.register(registry);
+    BuildInfo.register(registry.getPrometheusRegistry());
     for (JoinKind kind : JoinKind.values()) {
       joins.put(kind, Counter.builder("rpl_joins_total").tag("kind", kind.label())
           .description("Sessions given their first frame: a snapshot, a resume, or a resume that fell back to a snapshot")
