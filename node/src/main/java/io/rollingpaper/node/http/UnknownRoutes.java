@@ -48,8 +48,10 @@ public final class UnknownRoutes {
   private static String allowedMethods(Router router, String path) {
     Set<String> methods = new TreeSet<>();
     for (Route route : router.getRoutes()) {
-      if (route.getPath() != null && route.methods() != null && !route.isRegexPath()
-          && path.matches(PARAM.matcher(Pattern.quote(route.getPath())).replaceAll("\\\\E[^/]+\\\\Q"))) {
+      // A route's name is the path it was declared with (":paperId" included); its getPath() stops at the first param.
+      String declared = route.getName();
+      if (declared != null && declared.startsWith("/") && route.methods() != null
+          && path.matches(PARAM.matcher(Pattern.quote(declared)).replaceAll("\\\\E[^/]+\\\\Q"))) {
         route.methods().forEach(method -> methods.add(method.name()));
       }
     }

@@ -46,7 +46,10 @@ class NodeLogsTest {
   @Test
   void textLinesStartWithAnIsoTimestampWithItsOffset() throws Exception {
     List<String> lines = runNode("text");
-    assertThat(lines).allSatisfy(line -> assertThat(line).matches(TEXT_LINE));
+    // A stack trace (the blocked-thread checker's, on a busy machine) continues its event on lines of its own.
+    List<String> events = lines.stream().filter(line -> !Character.isWhitespace(line.charAt(0))
+        && !line.startsWith("Caused by") && !line.matches("^[\\w.$]+(Exception|Error)\\b.*")).toList();
+    assertThat(events).isNotEmpty().allSatisfy(line -> assertThat(line).matches(TEXT_LINE));
     assertThat(lines).anySatisfy(line -> assertThat(line).contains("paper=logged session=logs-node-"));
     assertNoSpuriousWarnings(lines);
   }
