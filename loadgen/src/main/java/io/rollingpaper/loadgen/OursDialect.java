@@ -3,7 +3,7 @@ package io.rollingpaper.loadgen;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Our protocol (shared/PROTOCOL.md): one JSON object per text frame, paper in the path. */
+/** Our protocol (docs/PROTOCOL.md): one JSON object per text frame, paper in the path. */
 final class OursDialect implements WireDialect {
   private static final ObjectMapper JSON = new ObjectMapper();
 

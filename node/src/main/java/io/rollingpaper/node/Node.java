@@ -9,6 +9,7 @@ import io.rollingpaper.node.http.Draining;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
 import io.rollingpaper.node.http.StaticFiles;
+import io.rollingpaper.node.http.UnknownRoutes;
 import io.rollingpaper.node.http.WebSocketEndpoint;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.paper.PaperHub;
@@ -39,6 +40,7 @@ public final class Node extends VerticleBase {
   private ArchiveServices archiving;
   private Backend backend;
   private PaperHub hub;
+  private NodeMetrics metrics;
   private HttpServer server;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
@@ -53,12 +55,16 @@ public final class Node extends VerticleBase {
     } else {
       LOG.warn("node={} auth is OFF: clients name themselves and every connection may do everything", config.nodeId());
     }
-    return ArchiveServices.start(vertx, config.nodeId(), config.archive(), registry).compose(started -> {
+    // Binding the JVM's and the process's meters loads management classes for seconds on a busy machine.
+    return vertx.executeBlocking(() -> new NodeMetrics(registry)).compose(created -> {
+      metrics = created;
+      return ArchiveServices.start(vertx, config.nodeId(), config.archive(), registry);
+    }).compose(started -> {
       archiving = started;
       return Backend.create(vertx, context, config);
     }).compose(created -> {
       backend = created;
-      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
+      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
       return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
@@ -91,6 +97,7 @@ public final class Node extends VerticleBase {
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles(config.demo()).mount(router);
+    new UnknownRoutes().mount(router);
     return router;
   }
 
@@ -132,6 +139,9 @@ public final class Node extends VerticleBase {
     if (hub != null) {
       hub.stop();
       hub.closeAll(CloseCodes.RESTARTING, "node stopping");
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> backend == null ? Future.succeededFuture() : backend.close())

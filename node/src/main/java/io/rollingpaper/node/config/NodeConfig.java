@@ -34,7 +34,8 @@ public record NodeConfig(
     Duration drainCloseWindow,
     Duration drainTimeout,
     ArchiveSettings archive,
-    DemoSettings demo) {
+    DemoSettings demo,
+    LogSettings logs) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -70,7 +71,8 @@ public record NodeConfig(
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
         r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
         ArchiveSettings.read(r),
-        DemoSettings.read(r));
+        DemoSettings.read(r),
+        LogSettings.from(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {

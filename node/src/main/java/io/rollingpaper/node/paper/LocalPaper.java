@@ -280,6 +280,7 @@ final class LocalPaper {
       return;
     }
     repairing = true;
+    hub.metrics().subscriptionRepaired();
     hub.read(ReadRequest.repair(id, ring.last(), epoch)).onComplete(result -> {
       repairing = false;
       if (result.failed()) {

@@ -188,7 +188,18 @@ public final class PaperHub implements SessionHost, BrokerListener {
   }
 
   @Override
+  public void signalDropped(Session session) {
+    metrics.signalDropped();
+  }
+
+  @Override
+  public void sendQueueOverflowed(Session session) {
+    metrics.sendQueueOverflowed();
+  }
+
+  @Override
   public void closed(Session session) {
+    metrics.sessionClosed(session.closeCode());
     sessions--;
     sessionsByAddress.computeIfPresent(session.address(), (address, count) -> count > 1 ? count - 1 : null);
     LocalPaper paper = papers.get(session.paper());

@@ -1,5 +1,6 @@
 package io.rollingpaper.node.paper;
 
+import io.rollingpaper.node.metrics.NodeMetrics.JoinKind;
 import io.rollingpaper.node.session.OutboundFrame;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.store.PaperRead;
@@ -66,6 +67,7 @@ final class PaperJoins {
         .map(read -> {
           if (!session.isClosed()) {
             paper.first(session, cursor, read, null);
+            hub.metrics().joined(read instanceof PaperRead.Resumed ? JoinKind.RESUMED : JoinKind.RESUME_FALLBACK);
           }
           return null;
         });
@@ -113,6 +115,7 @@ final class PaperJoins {
     for (Joiner joiner : batch) {
       if (!joiner.session().isClosed()) {
         paper.first(joiner.session(), joiner.cursor(), read, shared);
+        hub.metrics().joined(JoinKind.SNAPSHOT);
       }
     }
   }

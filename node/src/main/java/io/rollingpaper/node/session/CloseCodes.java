@@ -8,6 +8,8 @@ public final class CloseCodes {
   public static final short INTERNAL_ERROR = 1011;
   public static final short RESTARTING = 1012;
   public static final short TRY_AGAIN_LATER = 1013;
+  /** Never sent: what a socket that closed without a close frame counts as. */
+  public static final short ABNORMAL = 1006;
 
   private CloseCodes() {
   }

@@ -46,6 +46,8 @@ public final class Session {
   private String closeWhenSettledReason;
   private long bytesOverSoftLimit;
   private boolean closed;
+  /** The code this node closed with, or the peer's; 0 while open. */
+  private int closeCode;
 
   public Session(String id, String paper, String address, Identity identity, ServerWebSocket socket,
                  FlushBatching batching, SessionLimits limits, SessionHost host) {
@@ -90,6 +92,9 @@ public final class Session {
     socket.exceptionHandler(error -> LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString()));
     socket.closeHandler(ignored -> {
       closed = true;
+      if (closeCode == 0) {
+        closeCode = socket.closeStatusCode() == null ? CloseCodes.ABNORMAL : socket.closeStatusCode();
+      }
       if (expiry >= 0) {
         vertx.cancelTimer(expiry);
       }
@@ -118,6 +123,11 @@ public final class Session {
     return closed;
   }
 
+  /** The close code (ours, or the peer's if it closed first; 1006 without a close frame); 0 while open. */
+  public int closeCode() {
+    return closeCode;
+  }
+
   /**
    * Writes a frame unless the send queue is past its soft bound and the frame may be dropped (a
    * signal). Frames that may not be dropped count against the hard bound.
@@ -133,11 +143,13 @@ public final class Session {
     }
     if (socket.writeQueueFull()) {
       if (droppable) {
+        host.signalDropped(this);
         return;
       }
       bytesOverSoftLimit += frame.length();
       if (bytesOverSoftLimit > limits.sendQueueMaxBytes() - limits.sendQueueSoftBytes()) {
         LOG.info("paper={} session={} closed with 1013: the client does not keep up", paper, id);
+        host.sendQueueOverflowed(this);
         close(CloseCodes.TRY_AGAIN_LATER, "send queue overflow; resume with since");
         return;
       }
@@ -165,6 +177,7 @@ public final class Session {
   public void close(short code, String reason) {
     if (!closed) {
       closed = true;
+      closeCode = code;
       socket.close(code, reason);
     }
   }

@@ -20,6 +20,12 @@ public interface SessionHost {
   /** A frame or op was refused before it reached the store (for the metrics). */
   void refused(Session session, io.rollingpaper.protocol.ErrorCode code);
 
-  /** The socket closed, for whatever reason. */
+  /** A signal was not sent to the session: its send queue is past the soft bound (for the metrics). */
+  void signalDropped(Session session);
+
+  /** The session is being closed with 1013: its send queue passed the hard bound (for the metrics). */
+  void sendQueueOverflowed(Session session);
+
+  /** The socket closed, for whatever reason ({@link Session#closeCode()} says which). */
   void closed(Session session);
 }

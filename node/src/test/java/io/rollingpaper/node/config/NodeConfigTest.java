@@ -27,6 +27,14 @@ class NodeConfigTest {
   }
 
   @Test
+  void logFormatIsTextByDefaultJsonOnRequestAndNothingElse() {
+    assertThat(NodeConfig.fromEnv(Map.of()).logs().format()).isEqualTo(LogSettings.Format.TEXT);
+    assertThat(NodeConfig.fromEnv(Map.of("LOG_FORMAT", "json")).logs().format()).isEqualTo(LogSettings.Format.JSON);
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("LOG_FORMAT", "JSONL")))
+        .hasMessageContaining("LOG_FORMAT must be text or json (got 'JSONL')");
+  }
+
+  @Test
   void aNodeOnRedisNeedsAuthOrAnExplicitOptOut() {
     assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("REDIS_URL", "redis://localhost:6379")))
         .hasMessageContaining("AUTH_DISABLED=true");
