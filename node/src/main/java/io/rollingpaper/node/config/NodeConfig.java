@@ -32,7 +32,8 @@ public record NodeConfig(
     int badFrameLimit,
     Duration drainReadyDelay,
     Duration drainCloseWindow,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    LifecycleSettings lifecycle) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -65,7 +66,8 @@ public record NodeConfig(
         r.integer("BAD_FRAME_LIMIT", 10, 1, 1_000_000),
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
-        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)));
+        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
+        LifecycleSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
