@@ -8,6 +8,8 @@ public final class CloseCodes {
   public static final short INTERNAL_ERROR = 1011;
   public static final short RESTARTING = 1012;
   public static final short TRY_AGAIN_LATER = 1013;
+  /** Refused at join: the paper was deleted, or does not exist and the joiner may not create it. */
+  public static final short NOT_FOUND = 4404;
 
   private CloseCodes() {
   }
