@@ -1,6 +1,7 @@
 package io.rollingpaper.node;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rollingpaper.node.archive.ArchiveServices;
 import io.rollingpaper.node.auth.ApiKeyGuard;
 import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.NodeConfig;
@@ -35,6 +36,7 @@ public final class Node extends VerticleBase {
   private final NodeConfig config;
   private final PrometheusMeterRegistry registry;
   private final Draining draining = new Draining();
+  private ArchiveServices archiving;
   private Backend backend;
   private PaperHub hub;
   private HttpServer server;
@@ -51,7 +53,10 @@ public final class Node extends VerticleBase {
     } else {
       LOG.warn("node={} auth is OFF: clients name themselves and every connection may do everything", config.nodeId());
     }
-    return Backend.create(vertx, context, config).compose(created -> {
+    return ArchiveServices.start(vertx, config.nodeId(), config.archive(), registry).compose(started -> {
+      archiving = started;
+      return Backend.create(vertx, context, config);
+    }).compose(created -> {
       backend = created;
       hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
           config.paperCheckInterval(), config.unsubscribeLinger());
@@ -124,6 +129,7 @@ public final class Node extends VerticleBase {
       hub.closeAll(CloseCodes.RESTARTING, "node stopping");
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
-    return closing.eventually(() -> backend == null ? Future.succeededFuture() : backend.close());
+    return closing.eventually(() -> backend == null ? Future.succeededFuture() : backend.close())
+        .eventually(() -> archiving == null ? Future.succeededFuture() : archiving.close());
   }
 }

@@ -33,6 +33,7 @@ public record NodeConfig(
     Duration drainReadyDelay,
     Duration drainCloseWindow,
     Duration drainTimeout,
+    ArchiveSettings archive,
     LifecycleSettings lifecycle) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
@@ -67,6 +68,7 @@ public record NodeConfig(
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
         r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
+        ArchiveSettings.read(r),
         LifecycleSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
@@ -85,6 +87,10 @@ public record NodeConfig(
     }
     if (config.auth().enabled() && config.auth().apiKey().isEmpty()) {
       problems.add("auth is on but the HTTP API would be open: set API_KEY");
+    }
+    if (config.redis().isPresent() && config.archive().webhook().isPresent() && !config.archive().enabled()) {
+      problems.add("WEBHOOK_URL on Redis needs ARCHIVE_DATABASE_URL: the webhook's durable outbox lives in the "
+          + "archive (an in-memory outbox would lose an event with the node that queued it)");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
