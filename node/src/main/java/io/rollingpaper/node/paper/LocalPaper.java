@@ -370,9 +370,12 @@ final class LocalPaper {
     repair();
   }
 
-  /** The paper's live data is gone: every session is closed normally. */
+  /**
+   * The paper's live data is gone: every session is closed normally, once the ops it already sent are
+   * answered (acked before the deletion, or refused {@code not_found} after it).
+   */
   void deleted() {
-    cursors.keySet().forEach(session -> session.close(CloseCodes.NORMAL, "paper deleted"));
+    cursors.keySet().forEach(session -> session.closeWhenSettled(CloseCodes.NORMAL, "paper deleted"));
     cursors.clear();
     presence.clear();
     hub.remove(this);
