@@ -1,28 +1,34 @@
+#!lua
 -- One op, atomically: check, apply, next seq, append to the history, publish (or, when ARGV[4] asks to
 -- defer, leave the publication to release.lua after WAIT).
 -- ARGV[5] the epoch to create the paper with ('' not to create it: {'err', 'gone', ''}; a tombstone: {'err', 'gone', 'deleted'}), ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
 -- size, ARGV[9] kind, ARGV[10] note id, ARGV[11] by (JSON), ARGV[12] cid (JSON or null), ARGV[13] '1' when
--- the sender may change only its own notes, ARGV[14] the op as sent (patch, delete), ARGV[15..] the
--- note's or the patch's fields as serialized name, value pairs (a patch value of null removes the field).
--- Replies {'ok', seq, epoch} or {'err', code}. Checks follow the protocol's precedence of error codes.
+-- the sender may change only its own notes, ARGV[14] the op as sent (patch, delete), ARGV[15] max fields per
+-- note ('author' not counted), ARGV[16..] the note's or the patch's fields as serialized name, value pairs
+-- (a patch value of null removes the field).
+-- Replies {'ok', seq, epoch} or {'err', code}. Checks follow the protocol's precedence of error codes, and all
+-- come before the first write (flags: none, so Redis refuses the whole script while over maxmemory).
+local FIRST_FIELD = 16
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
 local epoch = state[1]
-if not epoch then
+local creating = not epoch
+if creating then
   if redis.call('EXISTS', KEYS[5]) == 1 then
     return { 'err', 'gone', 'deleted' }
   end
   if ARGV[5] == '' then
     return { 'err', 'gone', '' }
   end
+  -- Created only once every check has passed; until then the paper is empty (whatever a lost history left
+  -- behind belongs to no epoch).
   epoch = ARGV[5]
-  create_paper(epoch)
   state = { epoch, '0', 'open' }
 end
-local max_notes, max_bytes = tonumber(ARGV[6]), tonumber(ARGV[7])
+local max_notes, max_bytes, max_fields = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[15])
 local kind, note_id, by_json, cid_json = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local note_key = NOTE_PREFIX .. note_id
 local AUTHOR = '"author"'
-local existing_size = redis.call('HGET', KEYS[2], note_id)
+local existing_size = not creating and redis.call('HGET', KEYS[2], note_id)
 local author_json = existing_size and redis.call('HGET', note_key, AUTHOR)
 
 if existing_size and ARGV[13] == '1' and author_json ~= by_json then
@@ -32,22 +38,51 @@ if state[3] == 'completed' then
   return { 'err', 'paper_completed' }
 end
 
-local op_json
+local op_json, size
 if kind == 'note.put' then
   author_json = author_json or by_json
-  local size = 1 + #AUTHOR + #author_json + 2
-  for i = 15, #ARGV, 2 do
+  size = 1 + #AUTHOR + #author_json + 2
+  for i = FIRST_FIELD, #ARGV, 2 do
     size = size + #ARGV[i] + #ARGV[i + 1] + 2
   end
-  if size > max_bytes then
+  if size > max_bytes or (#ARGV - FIRST_FIELD + 1) / 2 > max_fields then
     return { 'err', 'too_large' }
   end
-  if not existing_size and redis.call('HLEN', KEYS[2]) >= max_notes then
+  if not existing_size and not creating and redis.call('HLEN', KEYS[2]) >= max_notes then
     return { 'err', 'paper_full' }
   end
+elseif kind == 'note.patch' then
+  if not existing_size then
+    return { 'err', 'not_found' }
+  end
+  size = tonumber(existing_size)
+  local fields = redis.call('HLEN', note_key) - 1
+  for i = FIRST_FIELD, #ARGV, 2 do
+    local old = redis.call('HGET', note_key, ARGV[i])
+    if old then
+      size = size - (#ARGV[i] + #old + 2)
+      fields = fields - 1
+    end
+    if ARGV[i + 1] ~= 'null' then
+      size = size + #ARGV[i] + #ARGV[i + 1] + 2
+      fields = fields + 1
+    end
+  end
+  if size > max_bytes or fields > max_fields then
+    return { 'err', 'too_large' }
+  end
+elseif not existing_size then
+  return { 'err', 'not_found' }
+end
+
+-- Checked: from here on, only writes.
+if creating then
+  create_paper(epoch)
+end
+if kind == 'note.put' then
   redis.call('DEL', note_key)
   local parts, fields = {}, {}
-  for i = 15, #ARGV, 2 do
+  for i = FIRST_FIELD, #ARGV, 2 do
     parts[#parts + 1] = ARGV[i] .. ':' .. ARGV[i + 1]
     fields[#fields + 1] = ARGV[i]
     fields[#fields + 1] = ARGV[i + 1]
@@ -55,27 +90,11 @@ if kind == 'note.put' then
   parts[#parts + 1] = AUTHOR .. ':' .. author_json
   fields[#fields + 1] = AUTHOR
   fields[#fields + 1] = author_json
-  redis.call('HSET', note_key, unpack(fields))
+  hset_chunked(note_key, fields)
   redis.call('HSET', KEYS[2], note_id, size)
   op_json = '{"kind":"note.put","note":{' .. table.concat(parts, ',') .. '}}'
 elseif kind == 'note.patch' then
-  if not existing_size then
-    return { 'err', 'not_found' }
-  end
-  local size = tonumber(existing_size)
-  for i = 15, #ARGV, 2 do
-    local old = redis.call('HGET', note_key, ARGV[i])
-    if old then
-      size = size - (#ARGV[i] + #old + 2)
-    end
-    if ARGV[i + 1] ~= 'null' then
-      size = size + #ARGV[i] + #ARGV[i + 1] + 2
-    end
-  end
-  if size > max_bytes then
-    return { 'err', 'too_large' }
-  end
-  for i = 15, #ARGV, 2 do
+  for i = FIRST_FIELD, #ARGV, 2 do
     if ARGV[i + 1] == 'null' then
       redis.call('HDEL', note_key, ARGV[i])
     else
@@ -85,9 +104,6 @@ elseif kind == 'note.patch' then
   redis.call('HSET', KEYS[2], note_id, size)
   op_json = ARGV[14]
 else
-  if not existing_size then
-    return { 'err', 'not_found' }
-  end
   redis.call('DEL', note_key)
   redis.call('HDEL', KEYS[2], note_id)
   op_json = ARGV[14]

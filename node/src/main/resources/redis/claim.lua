@@ -1,3 +1,4 @@
+#!lua
 -- Lease an idle paper to node ARGV[5] for ARGV[7] ms, so that only it moves the paper out: the paper is open,
 -- had no op for ARGV[6] ms, nobody is present, and no other node holds the lease. Replies its snapshot (as
 -- read.lua) or {'busy'}.

@@ -1,3 +1,4 @@
+#!lua
 -- Finalize: status completed, publish it, let the live data expire after ARGV[5] seconds.
 -- Replies {'missing'} or the final snapshot (as read.lua). Completing twice changes nothing.
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status', 'pv')

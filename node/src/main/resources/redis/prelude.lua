@@ -1,4 +1,6 @@
--- Shared by every script (prepended when loaded). Every script gets the same first keys and arguments:
+-- Shared by every script (inserted after its shebang line when loaded). A script makes every check before its
+-- first write: Redis does not roll a script back, so a refusal (or an error) after a write leaves it half done.
+-- Every script gets the same first keys and arguments:
 --   KEYS[1] meta hash (epoch, seq, status, pv)   KEYS[2] notes index (note id -> serialized size)
 --   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
 --   KEYS[5] tombstone (the deleted paper's last epoch; while it exists nothing but create.lua brings the paper back)
@@ -23,6 +25,18 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Pairs per HSET: a note's fields are written in chunks, because unpack() of thousands of values overflows
+-- Lua's stack and fails the script half way.
+local CHUNK_PAIRS = 64
+
+-- HSET key with alternating name/value items of list, in chunks.
+local function hset_chunked(key, list)
+  for first = 1, #list, CHUNK_PAIRS * 2 do
+    local last = math.min(first + CHUNK_PAIRS * 2 - 1, #list)
+    redis.call('HSET', key, unpack(list, first, last))
+  end
 end
 
 local function create_paper(epoch)

@@ -1,3 +1,4 @@
+#!lua
 -- Bring an open paper moved to the archive back: epoch ARGV[5], seq ARGV[6], then its notes, each as
 -- id, serialized size, the number n of name/value items, then the n items. No history (a resume from before
 -- the move gets a snapshot). Replies 1, or 0 when the paper has live data or a tombstone.
@@ -9,7 +10,11 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pub', ARGV[6])
 local i = 7
 while i <= #ARGV do
   local id, size, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  redis.call('HSET', NOTE_PREFIX .. id, unpack(ARGV, i + 3, i + 2 + n))
+  local items = {}
+  for j = i + 3, i + 2 + n do
+    items[#items + 1] = ARGV[j]
+  end
+  hset_chunked(NOTE_PREFIX .. id, items)
   redis.call('HSET', KEYS[2], id, size)
   i = i + 3 + n
 end

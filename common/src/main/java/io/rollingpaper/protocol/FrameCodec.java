@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one JSON codec of the protocol: decodes and validates client frames, encodes server frames.
@@ -90,6 +92,8 @@ public final class FrameCodec {
       }
       checkSize(note, limits, "note");
       checkSize(op.get("fields"), limits, "fields");
+      checkFieldCount(note, false, limits);
+      checkFieldCount(op.get("fields"), true, limits);
     }
     if (op == null || !op.isObject()) {
       throw new ProtocolException(ErrorCode.BAD_OP, "'op' must be an object");
@@ -139,6 +143,28 @@ public final class FrameCodec {
   private static void checkSize(JsonNode value, Limits limits, String what) {
     if (value != null && utf8Bytes(write(value)) > limits.maxNoteBytes()) {
       throw new ProtocolException(ErrorCode.TOO_LARGE, "'" + what + "' is over " + limits.maxNoteBytes() + " bytes");
+    }
+  }
+
+  /**
+   * A put's note, or a patch's fields, over the cap of fields per note is {@code too_large}: a limit on how
+   * big a note is, like its bytes (so it comes before {@code bad_op}). A patch is counted by the fields it
+   * sets (a null removes one), plus the note's {@code id}: it cannot end under the cap with more. The store
+   * checks the exact result of a patch.
+   */
+  private static void checkFieldCount(JsonNode value, boolean patch, Limits limits) {
+    if (value == null || !value.isObject()) {
+      return;
+    }
+    int fields = patch ? 1 : 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!(patch && field.getValue().isNull()) && !NoteFields.AUTHOR.equals(field.getKey())) {
+        fields++;
+      }
+    }
+    if (fields > limits.maxNoteFields()) {
+      throw new ProtocolException(ErrorCode.TOO_LARGE, "a note holds at most " + limits.maxNoteFields() + " fields");
     }
   }
 

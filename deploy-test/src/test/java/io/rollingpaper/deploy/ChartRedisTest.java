@@ -7,6 +7,8 @@ import io.rollingpaper.deploy.support.Chart;
 import io.rollingpaper.deploy.support.Rendered;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Which Redis the nodes use, and the built-in one. */
@@ -31,6 +33,43 @@ class ChartRedisTest {
     assertThat(sts.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
     assertThat(r.get("Service", REDIS).at("/spec/ports/0/port").asInt()).isEqualTo(6379);
     assertThat(r.nodeEnvValues()).containsEntry("REDIS_URL", "redis://" + REDIS + ":6379");
+  }
+
+  @Test
+  void builtInRedisRefusesWritesBelowItsContainerLimitAndNeverEvicts() {
+    JsonNode redis = Rendered.container(Chart.template().get("StatefulSet", REDIS), "redis");
+    List<String> args = strings(redis.path("args"));
+    assertThat(args).containsSequence("--maxmemory-policy", "noeviction");
+    assertThat(args).contains("--maxmemory");
+    long maxmemory = redisBytes(args.get(args.indexOf("--maxmemory") + 1));
+    long limit = kubernetesBytes(redis.at("/resources/limits/memory").asText());
+    assertThat(maxmemory).as("maxmemory leaves room below the container limit").isPositive()
+        .isLessThanOrEqualTo(limit * 3 / 4);
+  }
+
+  @Test
+  void anUnboundedOrMalformedMaxmemoryIsRefusedByTheSchema() {
+    assertThat(Chart.templateError("redis: {builtin: {maxmemory: \"0\"}}")).contains("maxmemory");
+    assertThat(Chart.templateError("redis: {builtin: {maxmemory: \"lots\"}}")).contains("maxmemory");
+  }
+
+  /** Redis's memory units: k/m/g are powers of 1000, kb/mb/gb of 1024 (case-insensitive). */
+  static long redisBytes(String value) {
+    Matcher m = Pattern.compile("(?i)(\\d+)([kmg]b?)?").matcher(value);
+    assertThat(m.matches()).as(value).isTrue();
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase();
+    int power = unit.isEmpty() ? 0 : "kmg".indexOf(unit.charAt(0)) + 1;
+    return n * (long) Math.pow(unit.endsWith("b") ? 1024 : 1000, power);
+  }
+
+  /** Kubernetes quantities as the chart uses them: Ki/Mi/Gi or plain bytes. */
+  static long kubernetesBytes(String value) {
+    Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi)?").matcher(value);
+    assertThat(m.matches()).as(value).isTrue();
+    long n = Long.parseLong(m.group(1));
+    int power = m.group(2) == null ? 0 : "KMG".indexOf(m.group(2).charAt(0)) + 1;
+    return n * (long) Math.pow(1024, power);
   }
 
   @Test

@@ -38,6 +38,7 @@ abstract class ProtocolContract {
   static final int MAX_NOTES = 5;
   static final int MAX_NOTE_BYTES = 2048;
   static final int MAX_FRAME_BYTES = 8192;
+  static final int MAX_NOTE_FIELDS = 8;
 
   TestNode node;
   Http http;
@@ -52,6 +53,7 @@ abstract class ProtocolContract {
     env.put("MAX_NOTES_PER_PAPER", Integer.toString(MAX_NOTES));
     env.put("MAX_NOTE_BYTES", Integer.toString(MAX_NOTE_BYTES));
     env.put("MAX_FRAME_BYTES", Integer.toString(MAX_FRAME_BYTES));
+    env.put("MAX_NOTE_FIELDS", Integer.toString(MAX_NOTE_FIELDS));
     env.put("HISTORY_SIZE", "20");
     paper = "p-" + UUID.randomUUID().toString().substring(0, 8);
     TestNode.start(env).onComplete(ctx.succeeding(started -> {
@@ -284,6 +286,54 @@ abstract class ProtocolContract {
         return null;
       });
     }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A put of a note with {@code count} fields besides its id: f1=1, f2=2, .... */
+  static JsonObject putWithFields(String id, int count) {
+    JsonObject op = put(id);
+    for (int i = 1; i <= count; i++) {
+      op.getJsonObject("note").put("f" + i, i);
+    }
+    return op;
+  }
+
+  @Test
+  void aNoteOverTheCapOfFieldsIsTooLarge(Vertx vertx, VertxTestContext ctx) {
+    int atCap = MAX_NOTE_FIELDS - 1;
+    JsonObject expected = putWithFields("n1", atCap).getJsonObject("note").copy().put("author", "alice");
+    join(vertx, "alice").compose(alice -> alice.error(alice.op(putWithFields("n1", atCap + 1)))
+        .compose(e -> {
+          assertThat(e.getString("code")).isEqualTo("too_large");
+          assertThat(e.getString("message")).contains(Integer.toString(MAX_NOTE_FIELDS));
+          return alice.apply(putWithFields("n1", atCap));
+        })
+        .compose(ack -> {
+          assertThat(ack.getLong("seq")).as("the refused put took no seq").isEqualTo(1);
+          JsonObject fields = new JsonObject();
+          for (int i = 1; i <= MAX_NOTE_FIELDS; i++) {
+            fields.put("g" + i, i);
+          }
+          // Too many fields in the patch alone: refused before the store.
+          return alice.error(alice.op(patch("n1", fields)));
+        })
+        .compose(e -> {
+          assertThat(e.getString("code")).isEqualTo("too_large");
+          // One more field on a note at the cap: refused by the store.
+          return alice.error(alice.op(patch("n1", new JsonObject().put("g", 1))));
+        })
+        .compose(e -> {
+          assertThat(e.getString("code")).isEqualTo("too_large");
+          return expectError("/api/papers/" + paper + "/ops",
+              new JsonObject().put("op", putWithFields("n2", atCap + 1)).encode(), 413, "too_large");
+        })
+        .compose(ok -> join(vertx, "bob"))
+        .map(bob -> {
+          JsonObject snapshot = bob.frames().get(0);
+          assertThat(snapshot.getLong("seq")).isEqualTo(1);
+          assertThat(snapshot.getJsonArray("notes").getList()).hasSize(1);
+          assertThat(snapshot.getJsonArray("notes").getJsonObject(0)).isEqualTo(expected);
+          return null;
+        })).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test

@@ -13,7 +13,8 @@ public final class Refusals {
     String message = switch (code) {
       case FORBIDDEN -> "a writer may change only the notes it authored";
       case PAPER_COMPLETED -> "the paper is completed";
-      case TOO_LARGE -> "the note would be over " + limits.maxNoteBytes() + " bytes";
+      case TOO_LARGE -> "the note would be over " + limits.maxNoteBytes() + " bytes or " + limits.maxNoteFields()
+          + " fields";
       case NOT_FOUND -> "no note '" + noteId + "'";
       case PAPER_FULL -> "the paper holds " + limits.maxNotesPerPaper() + " notes already";
       default -> code.wire();

@@ -43,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class PaperStoreContract {
   static final int MAX_NOTES = 3;
   static final int MAX_NOTE_BYTES = 200;
+  static final int MAX_NOTE_FIELDS = 6;
 
   private Backend backend;
   private Context context;
@@ -60,6 +61,7 @@ abstract class PaperStoreContract {
     Map<String, String> env = new HashMap<>(backendEnv());
     env.put("MAX_NOTES_PER_PAPER", Integer.toString(MAX_NOTES));
     env.put("MAX_NOTE_BYTES", Integer.toString(MAX_NOTE_BYTES));
+    env.put("MAX_NOTE_FIELDS", Integer.toString(MAX_NOTE_FIELDS));
     env.put("MAX_FRAME_BYTES", "4096");
     env.put("HISTORY_SIZE", "5");
     env.put("PRESENCE_TTL", "1s");
@@ -248,6 +250,63 @@ abstract class PaperStoreContract {
         .compose(ignored -> apply(patch("b", new JsonObject().put("t", (Object) null).put("u", "z".repeat(100))), "ann",
             Role.OWNER))
         .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** The note's fields as {@code put} takes them: {@code count} fields after the id, f1=1, f2=2, .... */
+  static Object[] numberedFields(int count) {
+    Object[] fields = new Object[count * 2];
+    for (int i = 0; i < count; i++) {
+      fields[2 * i] = "f" + (i + 1);
+      fields[2 * i + 1] = i + 1;
+    }
+    return fields;
+  }
+
+  Future<String> noteJson(String id) {
+    return read(ReadRequest.snapshot(paper)).map(read -> ((PaperRead.Snapshot) read).snapshot().notesJson().stream()
+        .filter(note -> id.equals(new JsonObject(note).getString("id"))).findFirst().orElse(null));
+  }
+
+  @Test
+  void aNoteHoldsAtMostTheCapOfFieldsAfterAPutOrAPatch(VertxTestContext ctx) {
+    int atCap = MAX_NOTE_FIELDS - 1;
+    String full = "{\"id\":\"a\",\"f1\":1,\"f2\":2,\"f3\":3,\"f4\":4,\"f5\":5,\"author\":\"ann\"}";
+    refusedWith(put("a", "ann", numberedFields(atCap + 1)), ErrorCode.TOO_LARGE)
+        .compose(ignored -> put("a", "ann", numberedFields(atCap)))
+        .compose(ignored -> noteJson("a"))
+        .compose(note -> {
+          assertThat(note).as("id and %d fields, author not counted", atCap).isEqualTo(full);
+          return refusedWith(apply(patch("a", new JsonObject().put("g", 1)), "ann", Role.OWNER), ErrorCode.TOO_LARGE);
+        })
+        .compose(ignored -> noteJson("a"))
+        .compose(note -> {
+          assertThat(note).as("a refused patch leaves the note as it was").isEqualTo(full);
+          return apply(patch("a", new JsonObject().put("f1", (Object) null).put("g", 1)), "ann", Role.OWNER);
+        })
+        .compose(swapped -> {
+          assertThat(swapped.seq()).as("only the accepted put and patch took a seq").isEqualTo(2);
+          return noteJson("a");
+        })
+        .map(note -> {
+          assertThat(note).isEqualTo("{\"id\":\"a\",\"f2\":2,\"f3\":3,\"f4\":4,\"f5\":5,\"author\":\"ann\",\"g\":1}");
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aRefusedOpDoesNotCreateThePaper(VertxTestContext ctx) {
+    refusedWith(apply(patch("a", new JsonObject().put("t", 1)), "ann", Role.OWNER), ErrorCode.NOT_FOUND)
+        .compose(ignored -> refusedWith(apply(delete("a"), "ann", Role.OWNER), ErrorCode.NOT_FOUND))
+        .compose(ignored -> refusedWith(put("a", "ann", "t", "x".repeat(MAX_NOTE_BYTES)), ErrorCode.TOO_LARGE))
+        .compose(ignored -> read(ReadRequest.snapshot(paper)))
+        .compose(read -> {
+          assertThat(read).as("no paper half-created by refused ops").isInstanceOf(PaperRead.Missing.class);
+          return put("a", "ann");
+        })
+        .map(created -> {
+          assertThat(created.seq()).isEqualTo(1);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test

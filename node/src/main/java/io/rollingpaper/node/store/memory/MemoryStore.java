@@ -105,10 +105,13 @@ public final class MemoryStore implements PaperStore {
   }
 
   private Applied applyNow(OpRequest request) {
-    MemoryPaper paper = live(request.paper(), request.create());
-    if (paper == null) {
+    // A paper that does not exist yet is created only once the op passes every check, as apply.lua does; a
+    // deleted one (its tombstone), or one the op may not create, is not.
+    MemoryPaper existing = live(request.paper(), false);
+    if (existing == null && (!request.create() || buried(request.paper()))) {
       throw new PaperMissingException(request.paper(), buried(request.paper()));
     }
+    MemoryPaper paper = existing != null ? existing : new MemoryPaper(Epochs.next());
     String id = request.op().noteId();
     LinkedHashMap<String, String> note = paper.notes.get(id);
     String byJson = FrameCodec.quote(request.by());
@@ -124,7 +127,8 @@ public final class MemoryStore implements PaperStore {
       pairs.add(AUTHOR_JSON);
       pairs.add(note != null ? note.get(AUTHOR_JSON) : byJson);
       int size = NoteFields.noteBytes(pairs);
-      if (size > limits.maxNoteBytes()) {
+      // pairs hold author too, which the cap does not count.
+      if (size > limits.maxNoteBytes() || pairs.size() / 2 - 1 > limits.maxNoteFields()) {
         throw Refusals.of(ErrorCode.TOO_LARGE, limits, id);
       }
       if (note == null && paper.notes.size() >= limits.maxNotesPerPaper()) {
@@ -134,6 +138,7 @@ public final class MemoryStore implements PaperStore {
       for (int i = 0; i < pairs.size(); i += 2) {
         stored.put(pairs.get(i), pairs.get(i + 1));
       }
+      create(request.paper(), paper, existing);
       paper.notes.put(id, stored);
       paper.noteSizes.put(id, size);
       opJson = FrameCodec.putOpJson(paper.noteJson(id));
@@ -143,16 +148,19 @@ public final class MemoryStore implements PaperStore {
       }
       List<String> pairs = NoteFields.pairs(patch.fields());
       int size = paper.noteSizes.get(id);
+      int fields = note.size() - 1;
       for (int i = 0; i < pairs.size(); i += 2) {
         String old = note.get(pairs.get(i));
         if (old != null) {
           size -= NoteFields.fieldBytes(pairs.get(i), old);
+          fields--;
         }
         if (!"null".equals(pairs.get(i + 1))) {
           size += NoteFields.fieldBytes(pairs.get(i), pairs.get(i + 1));
+          fields++;
         }
       }
-      if (size > limits.maxNoteBytes()) {
+      if (size > limits.maxNoteBytes() || fields > limits.maxNoteFields()) {
         throw Refusals.of(ErrorCode.TOO_LARGE, limits, id);
       }
       for (int i = 0; i < pairs.size(); i += 2) {
@@ -350,6 +358,13 @@ public final class MemoryStore implements PaperStore {
   @Override
   public Future<Void> close() {
     return Future.succeededFuture();
+  }
+
+  /** Keeps {@code paper} when it was made for an op ({@code existing} null) that has passed its checks. */
+  private void create(String paperId, MemoryPaper paper, MemoryPaper existing) {
+    if (existing == null) {
+      papers.put(paperId, paper);
+    }
   }
 
   private MemoryPaper live(String paperId, boolean create) {

@@ -18,6 +18,12 @@ import java.util.function.Supplier;
 /**
  * One Lua script, called by EVALSHA. When Redis does not know it (it restarted, failed over, or its
  * script cache was flushed) the call is sent once more as EVAL, which also caches it again.
+ *
+ * <p>Every script file starts with a {@code #!lua} shebang that declares its flags (Redis 7). The shebang
+ * must be the first line of what Redis runs, so it goes before the shared prelude, not after it. Its
+ * flags are what make Redis refuse a writing script whole, before it runs, when memory is over
+ * {@code maxmemory}: a script without a shebang is refused only at its first write that may grow memory,
+ * and not at all once it has written (a {@code DEL} first was enough to bypass the refusal).
  */
 final class LuaScript {
   private final String name;
@@ -30,9 +36,30 @@ final class LuaScript {
     this.sha = sha1(source);
   }
 
-  /** Loads {@code redis/NAME.lua} from the classpath, after the shared prelude. */
+  static final String SHEBANG = "#!lua";
+
+  /** Loads {@code redis/NAME.lua} from the classpath: its shebang line, the shared prelude, then its body. */
   static LuaScript load(String name) {
-    return new LuaScript(name, resource("prelude") + "\n" + resource(name));
+    String script = resource(name);
+    int endOfShebang = script.indexOf('\n');
+    if (!script.startsWith(SHEBANG) || endOfShebang < 0) {
+      throw new IllegalStateException("redis/" + name + ".lua must start with a '" + SHEBANG + "' line");
+    }
+    return compose(name, script.substring(0, endOfShebang), script.substring(endOfShebang + 1));
+  }
+
+  /**
+   * Loads {@code redis/NAME.lua} flagged {@code no-writes}: for calls whose arguments ask it for no write,
+   * so they still run while Redis is out of memory (a write in it would fail the script).
+   */
+  static LuaScript loadReadOnly(String name) {
+    LuaScript writing = load(name);
+    String body = writing.source.substring(writing.source.indexOf('\n') + 1);
+    return new LuaScript(name + "(read-only)", SHEBANG + " flags=no-writes\n" + body);
+  }
+
+  private static LuaScript compose(String name, String shebang, String body) {
+    return new LuaScript(name, shebang + "\n" + resource("prelude") + "\n" + body);
   }
 
   String name() {

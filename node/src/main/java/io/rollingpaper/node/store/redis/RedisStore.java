@@ -70,6 +70,8 @@ public final class RedisStore implements PaperStore {
   private final String publishCommand;
   private final Command publish;
   private final LuaScript readScript = LuaScript.load("read");
+  /** read.lua for reads that create nothing and mark nobody present: it runs while Redis is out of memory. */
+  private final LuaScript snapshotScript = LuaScript.loadReadOnly("read");
   private final LuaScript applyScript = LuaScript.load("apply");
   private final LuaScript completeScript = LuaScript.load("complete");
   private final LuaScript deleteScript = LuaScript.load("delete");
@@ -112,8 +114,8 @@ public final class RedisStore implements PaperStore {
   /** Checks that Redis answers and loads every script into its cache (on every master of a cluster). */
   public Future<Void> start() {
     List<Future<?>> loads = new ArrayList<>();
-    for (LuaScript script : List.of(readScript, applyScript, completeScript, deleteScript, leaveScript, tickScript,
-        releaseScript, touchScript, createScript, restoreScript, claimScript, evictScript)) {
+    for (LuaScript script : List.of(readScript, snapshotScript, applyScript, completeScript, deleteScript, leaveScript,
+        tickScript, releaseScript, touchScript, createScript, restoreScript, claimScript, evictScript)) {
       if (cluster) {
         loads.add(RedisCluster.create(redis).onAllMasterNodes(
             Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
@@ -143,7 +145,8 @@ public final class RedisStore implements PaperStore {
       args.add(also.name());
       args.add(also.node());
     }
-    return run(readScript, request.paper(), args).compose(reply -> {
+    boolean writes = request.create() || !request.presences().isEmpty();
+    return run(writes ? readScript : snapshotScript, request.paper(), args).compose(reply -> {
       PaperRead read = toRead(request, reply);
       if (!waits() || read instanceof PaperRead.Missing || reply.get(6).toLong() >= reply.get(2).toLong()) {
         return Future.succeededFuture(read);
@@ -183,7 +186,7 @@ public final class RedisStore implements PaperStore {
         Integer.toString(limits.maxNotesPerPaper()), Integer.toString(limits.maxNoteBytes()),
         Integer.toString(limits.historySize()), kind(op), op.noteId(), FrameCodec.quote(request.by()),
         FrameCodec.quoteOrNull(request.cid()), request.role().restrictedToOwnNotes() ? "1" : "0",
-        op instanceof Op.Put ? "" : FrameCodec.opJson(op));
+        op instanceof Op.Put ? "" : FrameCodec.opJson(op), Integer.toString(limits.maxNoteFields()));
     if (op instanceof Op.Put put) {
       args.addAll(NoteFields.pairs(put.note()));
     } else if (op instanceof Op.Patch patch) {
