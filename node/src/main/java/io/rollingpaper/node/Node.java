@@ -124,6 +124,11 @@ public final class Node extends VerticleBase {
     return router;
   }
 
+  /** The archive, webhook outbox and deliverer this node built from its config (after start). */
+  public ArchiveServices archiving() {
+    return archiving;
+  }
+
   /** The port the server listens on (the configured one, or the one chosen for port 0). */
   public int port() {
     return server.actualPort();
