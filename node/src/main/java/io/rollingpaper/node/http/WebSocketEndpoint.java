@@ -12,7 +12,6 @@ import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.protocol.ErrorCode;
-import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Ids;
 import io.rollingpaper.protocol.Role;
 import io.vertx.core.Future;
@@ -152,8 +151,6 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         } else {
           LOG.warn("node={} paper={} session={} join failed: {}", nodeId, paper, session.id(),
               joined.cause().getMessage());
-          // Said in-band too: a browser cannot read a close reason it did not expect.
-          session.send(FrameCodec.error(null, ErrorCode.UNAVAILABLE, "the paper could not be opened; retry with back-off"));
           session.close(CloseCodes.INTERNAL_ERROR, "paper unavailable; retry with back-off");
         }
       });
