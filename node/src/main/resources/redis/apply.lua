@@ -1,7 +1,7 @@
 #!lua
 -- One op, atomically: check, apply, next seq, append to the history, publish (or, when ARGV[4] asks to
 -- defer, leave the publication to release.lua after WAIT).
--- ARGV[5] the epoch to create the paper with, ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
+-- ARGV[5] the epoch to create the paper with ('' not to create it: {'err', 'gone', ''}; a tombstone: {'err', 'gone', 'deleted'}), ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
 -- size, ARGV[9] kind, ARGV[10] note id, ARGV[11] by (JSON), ARGV[12] cid (JSON or null), ARGV[13] '1' when
 -- the sender may change only its own notes, ARGV[14] the op as sent (patch, delete), ARGV[15] max fields per
 -- note ('author' not counted), ARGV[16..] the note's or the patch's fields as serialized name, value pairs
@@ -13,6 +13,12 @@ local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
 local epoch = state[1]
 local creating = not epoch
 if creating then
+  if redis.call('EXISTS', KEYS[5]) == 1 then
+    return { 'err', 'gone', 'deleted' }
+  end
+  if ARGV[5] == '' then
+    return { 'err', 'gone', '' }
+  end
   -- Created only once every check has passed; until then the paper is empty (whatever a lost history left
   -- behind belongs to no epoch).
   epoch = ARGV[5]
@@ -104,6 +110,7 @@ else
 end
 
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], 'at', now_ms())
 local delta = '{"type":"delta","paper":' .. PAPER_JSON .. ',"seq":' .. fmt(seq) .. ',"by":' .. by_json .. ',"cid":'
   .. cid_json .. ',"op":' .. op_json .. '}'
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(seq) .. '-0', 'd', delta)

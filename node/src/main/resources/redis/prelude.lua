@@ -3,6 +3,9 @@
 -- Every script gets the same first keys and arguments:
 --   KEYS[1] meta hash (epoch, seq, status, pv)   KEYS[2] notes index (note id -> serialized size)
 --   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
+--   KEYS[5] tombstone (the deleted paper's last epoch; while it exists nothing but create.lua brings the paper back)
+--   KEYS[6] idle lease (the node moving the idle paper out)
+--   KEYS[1]'s field 'at' is the time (ms) of the paper's last op, or of its creation or return.
 --   ARGV[1] the paper id as a JSON string       ARGV[2] the paper's channel
 --   ARGV[3] the prefix of note keys (hash: serialized field name -> serialized value)
 --   ARGV[4] the publish command (PUBLISH, or SPUBLISH on Redis Cluster); written '-PUBLISH' (or '-SPUBLISH')
@@ -43,7 +46,20 @@ local function create_paper(epoch)
     redis.call('DEL', NOTE_PREFIX .. ids[i])
   end
   redis.call('DEL', KEYS[2], KEYS[3])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'pub', 0, 'status', 'open', 'pv', 0)
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'pub', 0, 'status', 'open', 'pv', 0, 'at', now_ms())
+end
+
+-- Whether any user is present through a node that still refreshes.
+local function anyone_present(now)
+  local all = redis.call('HVALS', KEYS[4])
+  for i = 1, #all do
+    for _, expiry in pairs(cjson.decode(all[i]).s) do
+      if expiry > now then
+        return true
+      end
+    end
+  end
+  return false
 end
 
 -- The last seq whose delta was published; the deltas after it wait for a replica's confirmation.

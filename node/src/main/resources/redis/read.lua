@@ -5,13 +5,16 @@
 -- create it with, ARGV[7] since ('' for none), ARGV[8] the epoch since belongs to, ARGV[9] a user to mark
 -- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms), then
 -- (user, name, node) triples of more users to mark present: their joins are published as one presence change.
--- Replies {'missing'}, {'resumed', epoch, seq, status, pv, presence, pub, delta...} with the deltas after
+-- A deleted paper (its tombstone) is never created. Replies {'missing', 'deleted' or ''}, {'resumed', epoch, seq, status, pv, presence, pub, delta...} with the deltas after
 -- since in order, or {'snapshot', epoch, seq, status, pv, presence, pub, note...}; pub is the last published seq.
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
 local epoch = state[1]
 if not epoch then
+  if redis.call('EXISTS', KEYS[5]) == 1 then
+    return { 'missing', 'deleted' }
+  end
   if ARGV[5] ~= '1' then
-    return { 'missing' }
+    return { 'missing', '' }
   end
   epoch = ARGV[6]
   create_paper(epoch)

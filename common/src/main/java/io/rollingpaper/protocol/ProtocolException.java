@@ -1,7 +1,7 @@
 package io.rollingpaper.protocol;
 
 /** A refused frame or op, as the client will see it: a code, a message, and the op's cid if known. */
-public final class ProtocolException extends RuntimeException {
+public class ProtocolException extends RuntimeException {
   private final ErrorCode code;
   private final String cid;
 

@@ -8,6 +8,11 @@ import io.rollingpaper.node.config.NodeConfig;
 import io.rollingpaper.node.http.Draining;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
+import io.rollingpaper.node.config.LifecycleSettings;
+import io.rollingpaper.node.lifecycle.IdleSweeper;
+import io.rollingpaper.node.lifecycle.LifecycleStore;
+import io.rollingpaper.node.store.PaperStore;
+import java.time.Clock;
 import io.rollingpaper.node.http.StaticFiles;
 import io.rollingpaper.node.http.UnknownRoutes;
 import io.rollingpaper.node.http.WebSocketEndpoint;
@@ -41,6 +46,9 @@ public final class Node extends VerticleBase {
   private Backend backend;
   private PaperHub hub;
   private NodeMetrics metrics;
+  /** The store everything uses: the live one, with the archive and webhook behind it when configured. */
+  private PaperStore store;
+  private IdleSweeper idleSweeper;
   private HttpServer server;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
@@ -64,7 +72,8 @@ public final class Node extends VerticleBase {
       return Backend.create(vertx, context, config);
     }).compose(created -> {
       backend = created;
-      hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), metrics,
+      store = lifecycleStore();
+      hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
       return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
@@ -73,6 +82,27 @@ public final class Node extends VerticleBase {
       LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
           backend.description());
     });
+  }
+
+  /**
+   * With an archive or a webhook, the live store gets the archive behind it; with an archive, idle papers are
+   * moved out of the live store by every node's sweeper.
+   */
+  private PaperStore lifecycleStore() {
+    if (archiving.archive().isEmpty() && archiving.outbox().isEmpty()) {
+      return backend.store();
+    }
+    LifecycleStore lifecycle = new LifecycleStore(backend.store(), archiving.archive(), archiving.outbox(),
+        archiving::eventQueued, Clock.systemUTC());
+    if (archiving.archive().isPresent()) {
+      LifecycleSettings settings = config.lifecycle();
+      idleSweeper = new IdleSweeper(vertx, config.nodeId(), lifecycle, settings.paperIdleTtl(),
+          settings.idleSweepInterval(), Clock.systemUTC());
+      idleSweeper.start();
+      LOG.info("node={} papers with no op for {} move to the archive (checked every {})", config.nodeId(),
+          settings.paperIdleTtl(), settings.idleSweepInterval());
+    }
+    return lifecycle;
   }
 
   private HttpServerOptions serverOptions() {
@@ -93,7 +123,7 @@ public final class Node extends VerticleBase {
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
         verifier, draining));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
-    new PaperApi(backend.store(), hub, config.limits()).mount(router);
+    new PaperApi(store, hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles(config.demo()).mount(router);
@@ -138,6 +168,9 @@ public final class Node extends VerticleBase {
   public Future<?> stop() {
     if (hub != null) {
       hub.stop();
+      if (idleSweeper != null) {
+        idleSweeper.stop();
+      }
       hub.closeAll(CloseCodes.RESTARTING, "node stopping");
     }
     if (metrics != null) {

@@ -72,6 +72,34 @@ class AuthAndLimitsTest {
         .put("papers", new JsonArray(papers)), new JWTOptions().setExpiresInSeconds(expiresInSeconds));
   }
 
+  @Test
+  void aViewersJoinOfAMissingPaperGets4404AndCreatesNothingWhileAWritersCreatesIt(Vertx vertx, VertxTestContext ctx) {
+    start(Map.of()).compose(n -> TestClient.connect(vertx, node.port(),
+            "/ws/fresh?access_token=" + token(vertx, "vic", "viewer", List.of("fresh"), 60)))
+        .compose(viewer -> viewer.closed().map(code -> {
+          assertThat(code).isEqualTo((short) 4404);
+          assertThat(viewer.frames()).hasSize(1);
+          assertThat(viewer.frames().get(0).getString("code")).isEqualTo("not_found");
+          assertThat(viewer.frames().get(0).getValue("cid")).isNull();
+          return null;
+        }))
+        .compose(refused -> new Http(vertx, node.port()).send(io.vertx.core.http.HttpMethod.GET, "/api/papers/fresh",
+            null, Map.of("Authorization", "Bearer " + API_KEY)))
+        .compose(read -> {
+          assertThat(read.status()).as("the viewer's join stored nothing").isEqualTo(404);
+          return join(vertx, "fresh", token(vertx, "ann", "writer", List.of("fresh"), 60));
+        })
+        .compose(writer -> {
+          assertThat(writer.frames().get(0).getString("type")).isEqualTo("snapshot");
+          return join(vertx, "fresh", token(vertx, "vic", "viewer", List.of("fresh"), 60));
+        })
+        .map(viewer -> {
+          assertThat(viewer.frames().get(0).getString("type")).as("a viewer joins a paper that exists")
+              .isEqualTo("snapshot");
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
   Future<TestClient> join(Vertx vertx, String paper, String token) {
     return TestClient.join(vertx, node.port(), "/ws/" + paper + "?access_token=" + token);
   }

@@ -605,7 +605,7 @@ abstract class ProtocolContract {
   }
 
   @Test
-  void deletingAPaperClosesItsSessionsNormallyAndANewJoinStartsANewEpoch(Vertx vertx, VertxTestContext ctx) {
+  void deletingAPaperClosesItsSessionsNormallyAndOnlyPutStartsANewEpoch(Vertx vertx, VertxTestContext ctx) {
     join(vertx, "alice").compose(alice -> alice.apply(put("n1")).compose(ack -> http.delete("/api/papers/" + paper))
         .compose(reply -> {
           assertThat(reply.status()).isEqualTo(204);
@@ -622,6 +622,10 @@ abstract class ProtocolContract {
           return http.post("/api/papers/" + paper + "/complete", "");
         }).compose(reply -> {
           assertThat(reply.status()).isEqualTo(404);
+          return refusedJoin(vertx, "bob");
+        }).compose(refused -> http.send(HttpMethod.PUT, "/api/papers/" + paper, "", Map.of()))
+        .compose(created -> {
+          assertThat(created.status()).isEqualTo(201);
           return join(vertx, "bob");
         }).map(bob -> {
           JsonObject snapshot = bob.frames().get(0);
@@ -630,6 +634,65 @@ abstract class ProtocolContract {
           assertThat(snapshot.getJsonArray("notes")).isEmpty();
           return null;
         })).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A join refused after the upgrade: one {@code not_found} error frame without cid, then close 4404. */
+  Future<Void> refusedJoin(Vertx vertx, String user) {
+    return TestClient.connect(vertx, node.port(), "/ws/" + paper + "?user=" + user).compose(client ->
+        client.closed().map(code -> {
+          assertThat(code).isEqualTo((short) 4404);
+          assertThat(client.frames()).hasSize(1);
+          assertThat(client.frames().get(0).getString("type")).isEqualTo("error");
+          assertThat(client.frames().get(0).getString("code")).isEqualTo("not_found");
+          assertThat(client.frames().get(0).getValue("cid")).isNull();
+          return null;
+        }));
+  }
+
+  @Test
+  void aDeletedPaperStaysDeletedWithAHundredOpsInFlight(Vertx vertx, VertxTestContext ctx) {
+    join(vertx, "alice").compose(alice -> alice.apply(put("n1", "v", -1)).compose(first -> {
+      List<String> cids = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        cids.add(alice.op(patch("n1", new JsonObject().put("v", i))));
+      }
+      return http.delete("/api/papers/" + paper).compose(deleted -> {
+        assertThat(deleted.status()).isEqualTo(204);
+        return alice.closed();
+      }).compose(code -> {
+        assertThat(code).isEqualTo((short) 1000);
+        long acked = 0;
+        for (String cid : cids) {
+          List<JsonObject> answers = alice.frames().stream().filter(f -> cid.equals(f.getString("cid"))).toList();
+          assertThat(answers).as("op " + cid + " is answered once").hasSize(1);
+          if ("delta".equals(answers.get(0).getString("type"))) {
+            acked++;
+            assertThat(answers.get(0).getLong("seq")).as("acks come before every refusal").isEqualTo(1 + acked);
+          } else {
+            assertThat(answers.get(0).getString("code")).isEqualTo("not_found");
+          }
+        }
+        return http.get("/api/papers/" + paper);
+      }).compose(read -> {
+        assertThat(read.status()).isEqualTo(404);
+        return http.post("/api/papers/" + paper + "/ops", new JsonObject().put("op", put("n2")).encode());
+      }).compose(op -> {
+        assertThat(op.status()).as("an HTTP op on a deleted paper").isEqualTo(404);
+        return refusedJoin(vertx, "alice");
+      }).compose(refused -> http.get("/api/papers/" + paper)).compose(stillGone -> {
+        assertThat(stillGone.status()).as("nothing brought it back").isEqualTo(404);
+        return http.send(HttpMethod.PUT, "/api/papers/" + paper, "", Map.of());
+      }).compose(created -> {
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().getLong("seq")).isZero();
+        assertThat(created.json().getJsonArray("notes")).isEmpty();
+        assertThat(created.json().getString("epoch")).isNotEqualTo(alice.frames().get(0).getString("epoch"));
+        return http.send(HttpMethod.PUT, "/api/papers/" + paper, "", Map.of());
+      }).map(again -> {
+        assertThat(again.status()).as("PUT of a paper that exists").isEqualTo(409);
+        return null;
+      });
+    })).onComplete(ctx.succeedingThenComplete());
   }
 
   // ---- the backend's HTTP API ---------------------------------------------------------------

@@ -35,7 +35,8 @@ public record NodeConfig(
     Duration drainTimeout,
     ArchiveSettings archive,
     DemoSettings demo,
-    LogSettings logs) {
+    LogSettings logs,
+    LifecycleSettings lifecycle) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -72,7 +73,8 @@ public record NodeConfig(
         r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
         ArchiveSettings.read(r),
         DemoSettings.read(r),
-        LogSettings.from(r));
+        LogSettings.from(r),
+        LifecycleSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {

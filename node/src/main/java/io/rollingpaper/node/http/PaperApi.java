@@ -47,6 +47,7 @@ public final class PaperApi {
         });
     router.post("/api/papers/:paperId/complete").handler(this::complete);
     router.delete("/api/papers/:paperId").handler(this::delete);
+    router.put("/api/papers/:paperId").handler(this::create);
   }
 
   private void checkPaperId(RoutingContext ctx) {
@@ -65,7 +66,22 @@ public final class PaperApi {
       } else if (result.result() instanceof PaperRead.Snapshot snapshot) {
         json(ctx, 200, FrameCodec.snapshotObject(snapshot.snapshot()));
       } else {
-        HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "paper '" + paper + "' has no live state");
+        HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "paper '" + paper + "' does not exist or was deleted");
+      }
+    });
+  }
+
+  /** The one way back after a deletion: a new empty paper with a new epoch; 409 if the paper exists. */
+  private void create(RoutingContext ctx) {
+    String paper = ctx.pathParam("paperId");
+    store.create(paper).onComplete(result -> {
+      if (result.failed()) {
+        HttpErrors.fail(ctx, paper, result.cause());
+      } else if (result.result() == null) {
+        ctx.response().setStatusCode(409).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end("{\"code\":\"conflict\",\"message\":" + FrameCodec.quote("paper '" + paper + "' exists") + "}");
+      } else {
+        json(ctx, 201, FrameCodec.snapshotObject(result.result()));
       }
     });
   }

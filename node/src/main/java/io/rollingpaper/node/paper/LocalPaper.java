@@ -8,6 +8,7 @@ import io.rollingpaper.node.store.Delta;
 import io.rollingpaper.node.store.PaperHead;
 import io.rollingpaper.node.store.PaperRead;
 import io.rollingpaper.node.store.ReadRequest;
+import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.PaperSnapshot;
 import io.rollingpaper.protocol.PaperStatus;
@@ -115,7 +116,17 @@ final class LocalPaper {
         repair();
       }
       pump(session, cursor);
+    } else if (read instanceof PaperRead.Missing missing) {
+      refuseMissing(session, missing);
     }
+  }
+
+  /** A join of a deleted paper, or a viewer's of one that does not exist: one error frame, then 4404. */
+  private void refuseMissing(Session session, PaperRead.Missing missing) {
+    String why = missing.deleted() ? "the paper was deleted" : "the paper does not exist";
+    LOG.info("node={} paper={} session={} join refused: {}", hub.nodeId(), id, session.id(), why);
+    session.send(FrameCodec.error(null, ErrorCode.NOT_FOUND, why));
+    session.close(CloseCodes.NOT_FOUND, why);
   }
 
   private void adoptIfUnknown(String newEpoch, long seq, PaperStatus newStatus) {
@@ -360,9 +371,12 @@ final class LocalPaper {
     repair();
   }
 
-  /** The paper's live data is gone: every session is closed normally. */
+  /**
+   * The paper's live data is gone: every session is closed normally, once the ops it already sent are
+   * answered (acked before the deletion, or refused {@code not_found} after it).
+   */
   void deleted() {
-    cursors.keySet().forEach(session -> session.close(CloseCodes.NORMAL, "paper deleted"));
+    cursors.keySet().forEach(session -> session.closeWhenSettled(CloseCodes.NORMAL, "paper deleted"));
     cursors.clear();
     presence.clear();
     hub.remove(this);

@@ -63,7 +63,8 @@ final class PaperJoins {
     ReadRequest.PresenceJoin join = firstOfUser
         ? new ReadRequest.PresenceJoin(session.identity().user(), session.identity().name(), hub.nodeId()) : null;
     return paper.subscribe()
-        .compose(ignored -> hub.read(new ReadRequest(paper.id(), true, since, sinceEpoch, join)))
+        .compose(ignored -> hub.read(new ReadRequest(paper.id(), session.identity().role().canWrite(), since,
+            sinceEpoch, join)))
         .map(read -> {
           if (!session.isClosed()) {
             paper.first(session, cursor, read, null);
@@ -89,7 +90,7 @@ final class PaperJoins {
     }
     LOG.debug("node={} paper={} reads {} joins together", hub.nodeId(), paper.id(), batch.size());
     paper.subscribe()
-        .compose(ignored -> hub.read(ReadRequest.joins(paper.id(), presences(batch))))
+        .compose(ignored -> hub.read(ReadRequest.joins(paper.id(), presences(batch), anyCreator(batch))))
         .map(read -> {
           first(batch, read);
           return read;
@@ -118,6 +119,11 @@ final class PaperJoins {
         hub.metrics().joined(JoinKind.SNAPSHOT);
       }
     }
+  }
+
+  /** Creation is deliberate: only a writer's or owner's join creates a paper that does not exist. */
+  private static boolean anyCreator(List<Joiner> batch) {
+    return batch.stream().anyMatch(joiner -> joiner.session().identity().role().canWrite());
   }
 
   /** Every distinct user of the batch, so the one snapshot includes each joiner. */

@@ -10,6 +10,8 @@ public final class CloseCodes {
   public static final short TRY_AGAIN_LATER = 1013;
   /** Never sent: what a socket that closed without a close frame counts as. */
   public static final short ABNORMAL = 1006;
+  /** Refused at join: the paper was deleted, or does not exist and the joiner may not create it. */
+  public static final short NOT_FOUND = 4404;
 
   private CloseCodes() {
   }

@@ -25,7 +25,7 @@ public record Backend(PaperStore store, Broker broker, String description) {
     if (config.redis().isEmpty()) {
       MemoryBroker broker = new MemoryBroker(context);
       MemoryStore store = new MemoryStore(broker, config.limits(), config.completedTtl(), config.presenceTtl(),
-          System::currentTimeMillis);
+          config.lifecycle().tombstoneTtl(), System::currentTimeMillis);
       return Future.succeededFuture(new Backend(store, broker, "in-memory (single node)"));
     }
     RedisSettings redis = config.redis().get();
@@ -39,7 +39,7 @@ public record Backend(PaperStore store, Broker broker, String description) {
         .setMaxPoolWaiting(redis.poolSize() * 256)
         .setMaxWaitingHandlers(64 * 1024));
     RedisStore store = new RedisStore(commands, confirming, config.limits(), config.completedTtl(),
-        config.presenceTtl(), cluster, redis.waitReplicas(), redis.waitTimeout());
+        config.presenceTtl(), config.lifecycle().tombstoneTtl(), cluster, redis.waitReplicas(), redis.waitTimeout());
     RedisBroker broker = cluster
         ? RedisBroker.cluster(vertx, commands, redis.urls(), config.nodeId(), redis.probeInterval())
         : RedisBroker.single(vertx, Redis.createClient(vertx, where(redis).setMaxPoolSize(1).setMaxPoolWaiting(8)),

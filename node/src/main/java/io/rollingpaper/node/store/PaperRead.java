@@ -21,7 +21,15 @@ public sealed interface PaperRead {
                  List<PresenceEntry> presence, long presenceVersion) implements PaperRead {
   }
 
-  /** The paper has no live state (and the request did not create it). */
-  record Missing() implements PaperRead {
+  /**
+   * The paper has no live state (and the request did not create it).
+   *
+   * @param deleted the paper was deleted and the deletion is still remembered (its tombstone): nothing may
+   *                bring it back but {@link PaperStore#create}
+   */
+  record Missing(boolean deleted) implements PaperRead {
+    public Missing() {
+      this(false);
+    }
   }
 }

@@ -38,8 +38,50 @@ public interface PaperStore {
   /** Finalizes a paper and publishes its completion; null when the paper has no live state. Idempotent. */
   Future<PaperSnapshot> complete(String paper);
 
-  /** Removes a paper's live data and publishes its deletion; false when it had none. */
-  Future<Boolean> delete(String paper);
+  /**
+   * Removes a paper's live data, publishes its deletion and remembers it (a tombstone, for TOMBSTONE_TTL):
+   * until then reads never create the paper again and ops are refused {@code not_found}. False when it had
+   * no live data; then the deletion is remembered only if {@code buryAnyway} (the paper lives in the archive).
+   */
+  Future<Boolean> delete(String paper, boolean buryAnyway);
+
+  default Future<Boolean> delete(String paper) {
+    return delete(paper, false);
+  }
+
+  /**
+   * The backend's {@code PUT}: creates the paper empty with a new epoch, forgetting a tombstone. Null when
+   * the paper has live state.
+   */
+  Future<PaperSnapshot> create(String paper);
+
+  /**
+   * Brings a paper moved out of the live store back with its epoch, seq, status and notes (no history: a
+   * resume from before the move gets a snapshot). False when the paper has live state or a tombstone.
+   */
+  Future<Boolean> restore(PaperSnapshot paper);
+
+  /**
+   * Leases an idle paper to {@code node} for {@code leaseMs} so only it moves the paper out: succeeds with
+   * the paper's state when it has had no op for {@code idleMs}, nobody is present and no other node holds
+   * the lease; with null otherwise.
+   */
+  Future<PaperSnapshot> claimIdle(String paper, String node, long idleMs, long leaseMs);
+
+  /**
+   * Removes the live data of a paper {@code node} has claimed, if it is still at {@code epoch} and
+   * {@code seq} with nobody present; true when removed. Nothing is published: for a client nothing changed.
+   */
+  Future<Boolean> evict(String paper, String node, String epoch, long seq);
+
+  /** Records that these papers were used now, for {@link #idleCandidates}. */
+  Future<Void> markActive(java.util.Collection<String> papers);
+
+  /** Up to {@code max} papers marked active no later than {@code idleMs} ago. */
+  Future<java.util.List<String>> idleCandidates(long idleMs, int max);
+
+  /** Forgets a paper in the activity record (it was moved out or is gone). */
+  Future<Void> forgetActive(String paper);
 
   /** This node's last session of {@code user} on {@code paper} closed. */
   Future<Void> leave(String paper, String user, String node);

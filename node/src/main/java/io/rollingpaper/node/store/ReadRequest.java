@@ -37,14 +37,19 @@ public record ReadRequest(String paper, boolean create, Long since, String epoch
    * {@code joins} is marked present before the snapshot is taken, so the snapshot includes each joiner.
    */
   public static ReadRequest joins(String paper, List<PresenceJoin> joins) {
-    return new ReadRequest(paper, true, null, null, joins.isEmpty() ? null : joins.get(0),
+    return joins(paper, joins, true);
+  }
+
+  /** As {@link #joins(String, List)}; {@code create}: some joiner may create the paper (a writer or owner). */
+  public static ReadRequest joins(String paper, List<PresenceJoin> joins, boolean create) {
+    return new ReadRequest(paper, create, null, null, joins.isEmpty() ? null : joins.get(0),
         joins.size() <= 1 ? List.of() : joins.subList(1, joins.size()));
   }
 
   /**
    * A node catching up. It creates the paper when it is gone: sessions are still on it, so its
-   * history was lost (a wiped or failed-over store) and they get a snapshot of a new epoch. Only an
-   * explicit deletion (its channel message) closes them.
+   * history was lost (a wiped or failed-over store) and they get a snapshot of a new epoch. A deleted
+   * paper (its tombstone) is never created: the read answers missing and the sessions are closed.
    */
   public static ReadRequest repair(String paper, long since, String epoch) {
     return new ReadRequest(paper, true, since, epoch, null);

@@ -157,6 +157,16 @@ abstract class PaperStoreContract {
     return onContext(() -> store().read(request));
   }
 
+  /** Two snapshots hold the same notes, whatever their order. */
+  static final class PaperSnapshotAssert {
+    static void sameNotes(io.rollingpaper.protocol.PaperSnapshot actual, io.rollingpaper.protocol.PaperSnapshot expected) {
+      assertThat(actual.epoch()).isEqualTo(expected.epoch());
+      assertThat(actual.seq()).isEqualTo(expected.seq());
+      assertThat(actual.notesJson().stream().map(JsonObject::new).toList())
+          .containsExactlyInAnyOrderElementsOf(expected.notesJson().stream().map(JsonObject::new).toList());
+    }
+  }
+
   static Future<Void> refusedWith(Future<?> future, ErrorCode code) {
     return future.transform(result -> {
       assertThat(result.failed()).as("expected " + code).isTrue();
@@ -384,7 +394,7 @@ abstract class PaperStoreContract {
   }
 
   @Test
-  void deletingRemovesThePaperAndTheNextOneHasANewEpoch(VertxTestContext ctx) {
+  void deletingRemovesThePaperAndOnlyCreateBringsItBackWithANewEpoch(VertxTestContext ctx) {
     put("a", "ann").compose(first -> onContext(() -> store().delete(paper)).compose(deleted -> {
       assertThat(deleted).isTrue();
       return published(m -> m.kind() == ChannelMessage.Kind.DELETED);
@@ -393,12 +403,163 @@ abstract class PaperStoreContract {
       return onContext(() -> store().delete(paper));
     }).compose(again -> {
       assertThat(again).isFalse();
-      return put("a", "ann");
-    }).map(recreated -> {
-      assertThat(recreated.seq()).isEqualTo(1);
-      assertThat(recreated.epoch()).isNotEqualTo(first.epoch());
-      return null;
+      return onContext(() -> store().create(paper));
+    }).compose(created -> {
+      assertThat(created.seq()).isZero();
+      assertThat(created.notesJson()).isEmpty();
+      assertThat(created.epoch()).isNotEqualTo(first.epoch());
+      return put("a", "ann").map(recreated -> {
+        assertThat(recreated.seq()).isEqualTo(1);
+        assertThat(recreated.epoch()).isEqualTo(created.epoch());
+        return null;
+      });
     })).onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ---- the lifecycle: tombstones, creation, idle papers ---------------------------------------
+
+  @Test
+  void aDeletedPaperIsNeverCreatedAgainByReadsRepairsOrOps(VertxTestContext ctx) {
+    put("a", "ann").compose(first -> onContext(() -> store().delete(paper))
+        .compose(deleted -> read(ReadRequest.joins(paper, List.of(new ReadRequest.PresenceJoin("ann", "Ann", "n1")))))
+        .compose(join -> {
+          assertThat(join).isEqualTo(new PaperRead.Missing(true));
+          return read(ReadRequest.repair(paper, 1, first.epoch()));
+        })
+        .compose(repair -> {
+          assertThat(repair).isEqualTo(new PaperRead.Missing(true));
+          return put("b", "ann").transform(result -> {
+            assertThat(result.cause()).isInstanceOf(PaperMissingException.class);
+            assertThat(((PaperMissingException) result.cause()).deleted()).isTrue();
+            assertThat(((ProtocolException) result.cause()).code()).isEqualTo(ErrorCode.NOT_FOUND);
+            return read(ReadRequest.snapshot(paper));
+          });
+        })
+        .map(after -> {
+          assertThat(after).isEqualTo(new PaperRead.Missing(true));
+          assertThat(messagesOf(ChannelMessage.Kind.DELTA)).hasSize(1);
+          return null;
+        })).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void createAnswersNullWhenThePaperExists(VertxTestContext ctx) {
+    onContext(() -> store().create(paper)).compose(created -> {
+      assertThat(created.status()).isEqualTo(PaperStatus.OPEN);
+      return put("a", "ann");
+    }).compose(applied -> onContext(() -> store().create(paper)))
+        .compose(again -> {
+          assertThat(again).isNull();
+          return read(ReadRequest.snapshot(paper));
+        }).map(read -> {
+          assertThat(((PaperRead.Snapshot) read).snapshot().seq()).as("create changed nothing").isEqualTo(1);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void anOpToldNotToCreateIsRefusedAsMissingAndStoresNothing(VertxTestContext ctx) {
+    JsonObject note = new JsonObject().put("id", "a");
+    Op op = FrameCodec.decodeOp(FrameCodec.parse(new JsonObject().put("kind", "note.put").put("note", note).encode()),
+        io.rollingpaper.protocol.Limits.DEFAULT);
+    onContext(() -> store().apply(new OpRequest(paper, op, "ann", "c1", Role.OWNER, false))).transform(result -> {
+      assertThat(result.cause()).isInstanceOf(PaperMissingException.class);
+      assertThat(((PaperMissingException) result.cause()).deleted()).isFalse();
+      return read(ReadRequest.snapshot(paper));
+    }).map(read -> {
+      assertThat(read).isEqualTo(new PaperRead.Missing(false));
+      return null;
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aPaperWithoutLiveDataIsBuriedOnlyWhenAsked(VertxTestContext ctx) {
+    onContext(() -> store().delete(paper, false)).compose(none -> {
+      assertThat(none).isFalse();
+      return read(ReadRequest.snapshot(paper));
+    }).compose(read -> {
+      assertThat(read).isEqualTo(new PaperRead.Missing(false));
+      return onContext(() -> store().delete(paper, true));
+    }).compose(none -> {
+      assertThat(none).isFalse();
+      return read(new ReadRequest(paper, true, null, null, null));
+    }).map(read -> {
+      assertThat(read).isEqualTo(new PaperRead.Missing(true));
+      return null;
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void anIdlePaperIsClaimedByOneNodeEvictedOnlyIfUnchangedAndRestoredIntact(VertxTestContext ctx) {
+    put("a", "ann", "text", "hello").compose(ignored -> put("b", "bob", "n", 1.5)).compose(last ->
+        onContext(() -> store().claimIdle(paper, "n1", 0, 10_000)).compose(claimed -> {
+          assertThat(claimed.seq()).isEqualTo(2);
+          assertThat(claimed.epoch()).isEqualTo(last.epoch());
+          return onContext(() -> store().claimIdle(paper, "n2", 0, 10_000)).compose(other -> {
+            assertThat(other).as("the lease keeps a second node out").isNull();
+            return put("c", "ann");
+          }).compose(op -> onContext(() -> store().evict(paper, "n1", claimed.epoch(), claimed.seq())))
+              .compose(evicted -> {
+                assertThat(evicted).as("an op came after the claim").isFalse();
+                return onContext(() -> store().claimIdle(paper, "n1", 0, 10_000));
+              });
+        }).compose(claimed -> onContext(() -> store().evict(paper, "n2", claimed.epoch(), claimed.seq()))
+            .compose(wrongNode -> {
+              assertThat(wrongNode).isFalse();
+              return onContext(() -> store().evict(paper, "n1", claimed.epoch(), claimed.seq()));
+            }).compose(evicted -> {
+              assertThat(evicted).isTrue();
+              return read(ReadRequest.snapshot(paper));
+            }).compose(gone -> {
+              assertThat(gone).isEqualTo(new PaperRead.Missing(false));
+              return onContext(() -> store().restore(claimed));
+            }).compose(restored -> {
+              assertThat(restored).isTrue();
+              return onContext(() -> store().restore(claimed));
+            }).compose(twice -> {
+              assertThat(twice).as("restore never overwrites live data").isFalse();
+              return read(ReadRequest.repair(paper, claimed.seq(), claimed.epoch()));
+            }).compose(resumed -> {
+              assertThat(resumed).isInstanceOf(PaperRead.Resumed.class);
+              return read(ReadRequest.snapshot(paper));
+            }).compose(read -> {
+              PaperSnapshotAssert.sameNotes(((PaperRead.Snapshot) read).snapshot(), claimed);
+              return apply(patch("a", new JsonObject().put("text", "again")), "ann", Role.WRITER);
+            }).map(next -> {
+              assertThat(next.seq()).isEqualTo(claimed.seq() + 1);
+              assertThat(next.epoch()).isEqualTo(claimed.epoch());
+              return null;
+            }))).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aPaperWithSomeonePresentOrRecentOpsIsNotClaimed(VertxTestContext ctx) {
+    put("a", "ann").compose(ignored -> onContext(() -> store().claimIdle(paper, "n1", 60_000, 10_000)))
+        .compose(recent -> {
+          assertThat(recent).as("an op within the idle time").isNull();
+          return joinAs("ann", "n1");
+        })
+        .compose(joined -> onContext(() -> store().claimIdle(paper, "n1", 0, 10_000)))
+        .map(present -> {
+          assertThat(present).as("someone is present").isNull();
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void papersMarkedActiveBecomeIdleCandidatesUntilForgotten(VertxTestContext ctx) {
+    onContext(() -> store().markActive(List.of(paper))).compose(marked ->
+        onContext(() -> store().idleCandidates(60_000, 1000))).compose(recent -> {
+          assertThat(recent).doesNotContain(paper);
+          return onContext(() -> store().idleCandidates(0, 100_000));
+        }).compose(idle -> {
+          assertThat(idle).contains(paper);
+          return onContext(() -> store().forgetActive(paper));
+        }).compose(forgotten -> onContext(() -> store().idleCandidates(0, 100_000)))
+        .map(idle -> {
+          assertThat(idle).doesNotContain(paper);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
   }
 
   // ---- presence and the periodic round ------------------------------------------------------

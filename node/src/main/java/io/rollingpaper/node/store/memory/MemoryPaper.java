@@ -18,6 +18,11 @@ final class MemoryPaper {
   long presenceVersion;
   /** Expiry of a completed paper's live data, in epoch millis; 0 while open. */
   long expiresAt;
+  /** When the last op was applied (or the paper was created or brought back), in epoch millis. */
+  long lastOpAt;
+  /** The node that may move this idle paper out, until {@link #leaseUntil}. */
+  String leaseNode;
+  long leaseUntil;
   /** note id to its fields: serialized name to serialized value, in insertion order. */
   final Map<String, LinkedHashMap<String, String>> notes = new LinkedHashMap<>();
   final Map<String, Integer> noteSizes = new LinkedHashMap<>();

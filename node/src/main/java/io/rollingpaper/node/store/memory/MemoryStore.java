@@ -6,10 +6,12 @@ import io.rollingpaper.node.store.Delta;
 import io.rollingpaper.node.store.Epochs;
 import io.rollingpaper.node.store.OpRequest;
 import io.rollingpaper.node.store.PaperHead;
+import io.rollingpaper.node.store.PaperMissingException;
 import io.rollingpaper.node.store.PaperRead;
 import io.rollingpaper.node.store.PaperStore;
 import io.rollingpaper.node.store.ReadRequest;
 import io.rollingpaper.node.store.Refusals;
+import io.rollingpaper.node.store.StoredNote;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
@@ -24,6 +26,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,14 +43,21 @@ public final class MemoryStore implements PaperStore {
   private static final String AUTHOR_JSON = FrameCodec.quote(NoteFields.AUTHOR);
 
   private final Map<String, MemoryPaper> papers = new HashMap<>();
+  /** Deleted papers to the end of their tombstone, in epoch millis. */
+  private final Map<String, Long> tombstones = new HashMap<>();
+  /** Papers to when they were last marked active, in epoch millis. */
+  private final Map<String, Long> active = new HashMap<>();
   private final MemoryBroker broker;
   private final Limits limits;
   private final Duration completedTtl;
   private final Duration presenceTtl;
+  private final Duration tombstoneTtl;
   private final LongSupplier clock;
 
-  public MemoryStore(MemoryBroker broker, Limits limits, Duration completedTtl, Duration presenceTtl, LongSupplier clock) {
+  public MemoryStore(MemoryBroker broker, Limits limits, Duration completedTtl, Duration presenceTtl,
+                     Duration tombstoneTtl, LongSupplier clock) {
     this.broker = broker;
+    this.tombstoneTtl = tombstoneTtl;
     this.limits = limits;
     this.completedTtl = completedTtl;
     this.presenceTtl = presenceTtl;
@@ -58,7 +68,7 @@ public final class MemoryStore implements PaperStore {
   public Future<PaperRead> read(ReadRequest request) {
     MemoryPaper paper = live(request.paper(), request.create());
     if (paper == null) {
-      return Future.succeededFuture(new PaperRead.Missing());
+      return Future.succeededFuture(new PaperRead.Missing(buried(request.paper())));
     }
     List<PresenceEntry> joined = new ArrayList<>();
     for (ReadRequest.PresenceJoin join : request.presences()) {
@@ -95,8 +105,12 @@ public final class MemoryStore implements PaperStore {
   }
 
   private Applied applyNow(OpRequest request) {
-    // A paper that does not exist yet is created only once the op passes every check, as apply.lua does.
+    // A paper that does not exist yet is created only once the op passes every check, as apply.lua does; a
+    // deleted one (its tombstone), or one the op may not create, is not.
     MemoryPaper existing = live(request.paper(), false);
+    if (existing == null && (!request.create() || buried(request.paper()))) {
+      throw new PaperMissingException(request.paper(), buried(request.paper()));
+    }
     MemoryPaper paper = existing != null ? existing : new MemoryPaper(Epochs.next());
     String id = request.op().noteId();
     LinkedHashMap<String, String> note = paper.notes.get(id);
@@ -167,6 +181,7 @@ public final class MemoryStore implements PaperStore {
       opJson = FrameCodec.opJson(request.op());
     }
     paper.seq++;
+    paper.lastOpAt = clock.getAsLong();
     String frame = FrameCodec.delta(request.paper(), paper.seq, request.by(), request.cid(), opJson);
     paper.history.addLast(new Delta(paper.seq, Buffer.buffer(frame)));
     while (paper.history.size() > limits.historySize()) {
@@ -191,14 +206,97 @@ public final class MemoryStore implements PaperStore {
   }
 
   @Override
-  public Future<Boolean> delete(String paperId) {
+  public Future<Boolean> delete(String paperId, boolean buryAnyway) {
     MemoryPaper paper = live(paperId, false);
+    if (paper != null || buryAnyway) {
+      tombstones.put(paperId, clock.getAsLong() + tombstoneTtl.toMillis());
+    }
     if (paper == null) {
       return Future.succeededFuture(false);
     }
     papers.remove(paperId);
     broker.publish(paperId, ChannelMessage.deleted(paper.epoch));
     return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<PaperSnapshot> create(String paperId) {
+    if (live(paperId, false) != null) {
+      return Future.succeededFuture(null);
+    }
+    tombstones.remove(paperId);
+    return Future.succeededFuture(snapshot(paperId, live(paperId, true)));
+  }
+
+  @Override
+  public Future<Boolean> restore(PaperSnapshot archived) {
+    String paperId = archived.paper();
+    if (live(paperId, false) != null || buried(paperId)) {
+      return Future.succeededFuture(false);
+    }
+    MemoryPaper paper = new MemoryPaper(archived.epoch());
+    paper.seq = archived.seq();
+    paper.status = archived.status();
+    paper.lastOpAt = clock.getAsLong();
+    if (archived.status() == PaperStatus.COMPLETED) {
+      paper.expiresAt = clock.getAsLong() + completedTtl.toMillis();
+    }
+    for (String noteJson : archived.notesJson()) {
+      StoredNote note = StoredNote.parse(noteJson);
+      LinkedHashMap<String, String> stored = new LinkedHashMap<>();
+      for (int i = 0; i < note.pairs().size(); i += 2) {
+        stored.put(note.pairs().get(i), note.pairs().get(i + 1));
+      }
+      paper.notes.put(note.id(), stored);
+      paper.noteSizes.put(note.id(), note.bytes());
+    }
+    papers.put(paperId, paper);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<PaperSnapshot> claimIdle(String paperId, String node, long idleMs, long leaseMs) {
+    MemoryPaper paper = live(paperId, false);
+    long now = clock.getAsLong();
+    if (paper == null || paper.status != PaperStatus.OPEN || now - paper.lastOpAt < idleMs
+        || !presenceList(paper).isEmpty() || (paper.leaseUntil > now && !node.equals(paper.leaseNode))) {
+      return Future.succeededFuture(null);
+    }
+    paper.leaseNode = node;
+    paper.leaseUntil = now + leaseMs;
+    return Future.succeededFuture(snapshot(paperId, paper));
+  }
+
+  @Override
+  public Future<Boolean> evict(String paperId, String node, String epoch, long seq) {
+    MemoryPaper paper = live(paperId, false);
+    long now = clock.getAsLong();
+    if (paper == null || !paper.epoch.equals(epoch) || paper.seq != seq || paper.status != PaperStatus.OPEN
+        || !presenceList(paper).isEmpty() || !node.equals(paper.leaseNode) || paper.leaseUntil <= now) {
+      return Future.succeededFuture(false);
+    }
+    papers.remove(paperId);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<Void> markActive(Collection<String> paperIds) {
+    long now = clock.getAsLong();
+    paperIds.forEach(id -> active.put(id, now));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<String>> idleCandidates(long idleMs, int max) {
+    long before = clock.getAsLong() - idleMs;
+    return Future.succeededFuture(active.entrySet().stream().filter(e -> e.getValue() <= before)
+        .sorted(Map.Entry.comparingByValue()).limit(max).map(Map.Entry::getKey).toList());
+  }
+
+  @Override
+  public Future<Void> forgetActive(String paperId) {
+    active.remove(paperId);
+    return Future.succeededFuture();
   }
 
   @Override
@@ -275,11 +373,22 @@ public final class MemoryStore implements PaperStore {
       papers.remove(paperId);
       paper = null;
     }
-    if (paper == null && create) {
+    if (paper == null && create && !buried(paperId)) {
       paper = new MemoryPaper(Epochs.next());
+      paper.lastOpAt = clock.getAsLong();
       papers.put(paperId, paper);
     }
     return paper;
+  }
+
+  /** Whether the paper's deletion is still remembered. */
+  private boolean buried(String paperId) {
+    Long until = tombstones.get(paperId);
+    if (until != null && until <= clock.getAsLong()) {
+      tombstones.remove(paperId);
+      until = null;
+    }
+    return until != null;
   }
 
   /** Marks the user present through {@code node}; adds it to {@code joined} when it was not present before. */

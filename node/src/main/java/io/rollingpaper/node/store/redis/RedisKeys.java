@@ -13,8 +13,11 @@ record RedisKeys(String paper) {
   /** The keys every script receives, in the order the scripts' prelude names them. */
   List<String> scriptKeys() {
     String tag = "rp:{" + paper + "}:";
-    return List.of(tag + "meta", tag + "notes", tag + "log", tag + "presence");
+    return List.of(tag + "meta", tag + "notes", tag + "log", tag + "presence", tag + "tomb", tag + "lease");
   }
+
+  /** Papers by the time a node last saw them used (a sorted set); the idle sweep starts from the oldest. */
+  static final String ACTIVE = "rp:active";
 
   String notePrefix() {
     return "rp:{" + paper + "}:n:";

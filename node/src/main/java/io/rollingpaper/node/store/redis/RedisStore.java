@@ -6,6 +6,8 @@ import io.rollingpaper.node.store.Delta;
 import io.rollingpaper.node.store.Epochs;
 import io.rollingpaper.node.store.OpRequest;
 import io.rollingpaper.node.store.PaperHead;
+import io.rollingpaper.node.store.PaperMissingException;
+import io.rollingpaper.node.store.StoredNote;
 import io.rollingpaper.node.store.PaperRead;
 import io.rollingpaper.node.store.PaperStore;
 import io.rollingpaper.node.store.ReadRequest;
@@ -28,6 +30,7 @@ import io.vertx.redis.client.Response;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +63,7 @@ public final class RedisStore implements PaperStore {
   private final Limits limits;
   private final Duration completedTtl;
   private final Duration presenceTtl;
+  private final Duration tombstoneTtl;
   private final boolean cluster;
   private final int waitReplicas;
   private final long waitTimeoutMs;
@@ -75,9 +79,13 @@ public final class RedisStore implements PaperStore {
   private final LuaScript tickScript = LuaScript.load("tick");
   private final LuaScript releaseScript = LuaScript.load("release");
   private final LuaScript touchScript = LuaScript.load("touch");
+  private final LuaScript createScript = LuaScript.load("create");
+  private final LuaScript restoreScript = LuaScript.load("restore");
+  private final LuaScript claimScript = LuaScript.load("claim");
+  private final LuaScript evictScript = LuaScript.load("evict");
 
   public RedisStore(Redis redis, Limits limits, Duration completedTtl, Duration presenceTtl) {
-    this(redis, redis, limits, completedTtl, presenceTtl, false, 0, Duration.ofMillis(500));
+    this(redis, redis, limits, completedTtl, presenceTtl, Duration.ofDays(30), false, 0, Duration.ofMillis(500));
   }
 
   /**
@@ -89,7 +97,8 @@ public final class RedisStore implements PaperStore {
    * @param waitTimeout  how long to wait for them before answering {@code unavailable}
    */
   public RedisStore(Redis redis, Redis confirming, Limits limits, Duration completedTtl, Duration presenceTtl,
-                    boolean cluster, int waitReplicas, Duration waitTimeout) {
+                    Duration tombstoneTtl, boolean cluster, int waitReplicas, Duration waitTimeout) {
+    this.tombstoneTtl = tombstoneTtl;
     this.redis = redis;
     this.confirming = confirming;
     this.limits = limits;
@@ -105,8 +114,8 @@ public final class RedisStore implements PaperStore {
   /** Checks that Redis answers and loads every script into its cache (on every master of a cluster). */
   public Future<Void> start() {
     List<Future<?>> loads = new ArrayList<>();
-    for (LuaScript script : List.of(readScript, snapshotScript, applyScript, completeScript, deleteScript, leaveScript, tickScript,
-        releaseScript, touchScript)) {
+    for (LuaScript script : List.of(readScript, snapshotScript, applyScript, completeScript, deleteScript, leaveScript,
+        tickScript, releaseScript, touchScript, createScript, restoreScript, claimScript, evictScript)) {
       if (cluster) {
         loads.add(RedisCluster.create(redis).onAllMasterNodes(
             Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
@@ -150,7 +159,7 @@ public final class RedisStore implements PaperStore {
   private PaperRead toRead(ReadRequest request, Response reply) {
     String kind = reply.get(0).toString();
     if ("missing".equals(kind)) {
-      return new PaperRead.Missing();
+      return new PaperRead.Missing("deleted".equals(reply.get(1).toString()));
     }
     String epoch = reply.get(1).toString();
     long seq = reply.get(2).toLong();
@@ -172,7 +181,8 @@ public final class RedisStore implements PaperStore {
   public Future<Applied> apply(OpRequest request) {
     Op op = request.op();
     // Waiting for replicas, the script holds its delta back for release() (the '-' asks it to).
-    List<String> args = argsWith(request.paper(), waits() ? "-" + publishCommand : publishCommand, Epochs.next(),
+    List<String> args = argsWith(request.paper(), waits() ? "-" + publishCommand : publishCommand,
+        request.create() ? Epochs.next() : "",
         Integer.toString(limits.maxNotesPerPaper()), Integer.toString(limits.maxNoteBytes()),
         Integer.toString(limits.historySize()), kind(op), op.noteId(), FrameCodec.quote(request.by()),
         FrameCodec.quoteOrNull(request.cid()), request.role().restrictedToOwnNotes() ? "1" : "0",
@@ -183,12 +193,12 @@ public final class RedisStore implements PaperStore {
       args.addAll(NoteFields.pairs(patch.fields()));
     }
     if (!waits()) {
-      return run(applyScript, request.paper(), args).compose(reply -> applied(reply, op));
+      return run(applyScript, request.paper(), args).compose(reply -> applied(reply, request));
     }
     return runConfirmed(applyScript, request.paper(), args).compose(confirmed -> {
       Response reply = confirmed.reply();
       if (!"ok".equals(reply.get(0).toString())) {
-        return applied(reply, op);
+        return applied(reply, request);
       }
       long seq = reply.get(1).toLong();
       String epoch = reply.get(2).toString();
@@ -199,12 +209,15 @@ public final class RedisStore implements PaperStore {
     });
   }
 
-  private Future<Applied> applied(Response reply, Op op) {
+  private Future<Applied> applied(Response reply, OpRequest request) {
     if ("ok".equals(reply.get(0).toString())) {
       return Future.succeededFuture(new Applied(reply.get(1).toLong(), reply.get(2).toString()));
     }
+    if ("gone".equals(reply.get(1).toString())) {
+      return Future.failedFuture(new PaperMissingException(request.paper(), "deleted".equals(reply.get(2).toString())));
+    }
     ErrorCode code = ErrorCode.fromWire(reply.get(1).toString());
-    return Future.failedFuture(Refusals.of(code, limits, op.noteId()));
+    return Future.failedFuture(Refusals.of(code, limits, request.op().noteId()));
   }
 
   @Override
@@ -232,16 +245,90 @@ public final class RedisStore implements PaperStore {
   }
 
   @Override
-  public Future<Boolean> delete(String paper) {
+  public Future<Boolean> delete(String paper, boolean buryAnyway) {
+    List<String> args = baseArgs(paper, Long.toString(Math.max(1, tombstoneTtl.toMillis())), buryAnyway ? "1" : "0");
     if (!waits()) {
-      return run(deleteScript, paper, baseArgs(paper)).map(reply -> reply.toInteger() == 1);
+      return run(deleteScript, paper, args).map(reply -> reply.toInteger() == 1);
     }
-    return runConfirmed(deleteScript, paper, baseArgs(paper)).compose(confirmed -> {
+    return runConfirmed(deleteScript, paper, args).compose(confirmed -> {
       if (confirmed.reply().toInteger() == 1 && confirmed.replicas() < waitReplicas) {
         return Future.failedFuture(notConfirmed("the deletion of " + paper, confirmed.replicas()));
       }
       return Future.succeededFuture(confirmed.reply().toInteger() == 1);
     });
+  }
+
+  @Override
+  public Future<PaperSnapshot> create(String paper) {
+    String epoch = Epochs.next();
+    return confirmedIfWaiting(createScript, paper, baseArgs(paper, epoch), "the creation of " + paper).map(reply ->
+        "exists".equals(reply.get(0).toString()) ? null
+            : snapshot(paper, reply, epoch, 0, PaperStatus.OPEN, List.of()));
+  }
+
+  @Override
+  public Future<Boolean> restore(PaperSnapshot archived) {
+    List<String> args = baseArgs(archived.paper(), archived.epoch(), Long.toString(archived.seq()));
+    for (String noteJson : archived.notesJson()) {
+      StoredNote note = StoredNote.parse(noteJson);
+      args.add(note.id());
+      args.add(Integer.toString(note.bytes()));
+      args.add(Integer.toString(note.pairs().size()));
+      args.addAll(note.pairs());
+    }
+    return confirmedIfWaiting(restoreScript, archived.paper(), args, "the return of " + archived.paper())
+        .map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<PaperSnapshot> claimIdle(String paper, String node, long idleMs, long leaseMs) {
+    return run(claimScript, paper, baseArgs(paper, node, Long.toString(idleMs), Long.toString(leaseMs))).map(reply ->
+        "busy".equals(reply.get(0).toString()) ? null
+            : snapshot(paper, reply, reply.get(1).toString(), reply.get(2).toLong(), PaperStatus.OPEN, List.of()));
+  }
+
+  @Override
+  public Future<Boolean> evict(String paper, String node, String epoch, long seq) {
+    return confirmedIfWaiting(evictScript, paper, baseArgs(paper, node, epoch, Long.toString(seq)),
+        "the move of " + paper).map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> markActive(Collection<String> papers) {
+    if (papers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Request zadd = Request.cmd(Command.ZADD).arg(RedisKeys.ACTIVE);
+    String now = Long.toString(System.currentTimeMillis());
+    papers.forEach(paper -> zadd.arg(now).arg(paper));
+    return unavailableOnError(redis.send(zadd), "activity").mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> idleCandidates(long idleMs, int max) {
+    Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(RedisKeys.ACTIVE).arg("-inf")
+        .arg(Long.toString(System.currentTimeMillis() - idleMs)).arg("LIMIT").arg(0).arg(max);
+    return unavailableOnError(redis.send(range), "idle candidates").map(reply -> {
+      List<String> out = new ArrayList<>(reply.size());
+      reply.forEach(item -> out.add(item.toString()));
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> forgetActive(String paper) {
+    return unavailableOnError(redis.send(Request.cmd(Command.ZREM).arg(RedisKeys.ACTIVE).arg(paper)), "activity")
+        .mapEmpty();
+  }
+
+  /** A write that must not be acknowledged before replicas have it, when ops wait for replicas. */
+  private Future<Response> confirmedIfWaiting(LuaScript script, String paper, List<String> args, String what) {
+    if (!waits()) {
+      return run(script, paper, args);
+    }
+    return runConfirmed(script, paper, args).compose(confirmed -> confirmed.replicas() < waitReplicas
+        ? Future.failedFuture(notConfirmed(what, confirmed.replicas()))
+        : Future.succeededFuture(confirmed.reply()));
   }
 
   @Override
