@@ -90,6 +90,7 @@ public final class Session {
     socket.exceptionHandler(error -> LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString()));
     socket.closeHandler(ignored -> {
       closed = true;
+      limits.users().closed(identity.user());
       if (expiry >= 0) {
         vertx.cancelTimer(expiry);
       }
@@ -187,7 +188,8 @@ public final class Session {
         refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not send signals"));
       } else if (host.completed(this)) {
         refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed"));
-      } else if (!signalsBucket.tryTake(System.nanoTime())) {
+      } else if (!signalsBucket.tryTake(System.nanoTime())
+          || !limits.users().trySignal(identity.user(), System.nanoTime())) {
         refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many signals; slow down"));
       } else {
         host.signal(this, signal.data());
@@ -205,7 +207,7 @@ public final class Session {
       refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not change the paper", cid));
     } else if (host.completed(this)) {
       refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed", cid));
-    } else if (!opsBucket.tryTake(System.nanoTime())) {
+    } else if (!opsBucket.tryTake(System.nanoTime()) || !limits.users().tryOp(identity.user(), System.nanoTime())) {
       refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many ops; slow down", cid));
     } else {
       if (++pendingOps == MAX_PENDING_OPS) {
