@@ -16,10 +16,12 @@ import java.time.Clock;
 import io.rollingpaper.node.http.StaticFiles;
 import io.rollingpaper.node.http.UnknownRoutes;
 import io.rollingpaper.node.http.WebSocketEndpoint;
+import io.rollingpaper.node.metrics.HandshakeRefusals;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.SessionLimits;
+import io.rollingpaper.node.session.UserAllowances;
 import io.rollingpaper.node.store.Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -118,10 +120,10 @@ public final class Node extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     SessionLimits limits = new SessionLimits(config.limits(), config.sendQueueSoftBytes(), config.sendQueueMaxBytes(),
-        config.badFrameLimit(), config.rates());
+        config.badFrameLimit(), config.rates(), new UserAllowances(config.userBudgets()));
     TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
-        verifier, draining));
+        verifier, draining, new HandshakeRefusals(registry)));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(store, hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);

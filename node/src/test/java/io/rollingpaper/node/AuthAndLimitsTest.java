@@ -3,7 +3,10 @@ package io.rollingpaper.node;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.rollingpaper.node.support.Handshake;
 import io.rollingpaper.node.support.Http;
+import io.rollingpaper.node.support.Jwt;
+import io.rollingpaper.node.support.Poll;
 import io.rollingpaper.node.support.TestClient;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
@@ -44,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class AuthAndLimitsTest {
   static final String SECRET = "test-secret-that-is-long-enough-for-hs256";
-  static final String API_KEY = "api-key-123";
+  static final String API_KEY = "api-key-0123456789-0123456789-0123456789";
   TestNode node;
 
   @AfterEach
@@ -104,6 +107,14 @@ class AuthAndLimitsTest {
     return TestClient.join(vertx, node.port(), "/ws/" + paper + "?access_token=" + token);
   }
 
+  Future<String> outcome(Vertx vertx, String uri) {
+    return outcome(vertx, uri, Map.of());
+  }
+
+  Future<String> outcome(Vertx vertx, String uri, Map<String, String> headers) {
+    return Handshake.attempt(vertx, node.port(), uri, headers).map(Handshake::outcome);
+  }
+
   Future<Integer> handshakeStatus(Vertx vertx, String uri, Map<String, String> headers) {
     Map<String, String> all = new HashMap<>(Map.of("Upgrade", "websocket", "Connection", "Upgrade",
         "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13"));
@@ -112,40 +123,79 @@ class AuthAndLimitsTest {
   }
 
   @Test
-  void theTokenIsCheckedBeforeTheUpgrade(Vertx vertx, VertxTestContext ctx) {
-    start(Map.of()).compose(n -> handshakeStatus(vertx, "/ws/p1", Map.of()))
-        .compose(status -> {
-          assertThat(status).as("no token").isEqualTo(401);
-          return handshakeStatus(vertx, "/ws/p1?access_token=not.a.jwt", Map.of());
-        }).compose(status -> {
-          assertThat(status).as("garbage token").isEqualTo(401);
+  void badTokensAreRefusedInBandWithTheCloseCodeAClientCanAct(Vertx vertx, VertxTestContext ctx) {
+    start(Map.of()).compose(n -> outcome(vertx, "/ws/p1"))
+        .compose(outcome -> {
+          assertThat(outcome).as("no token").isEqualTo("4401 unauthorized");
+          return outcome(vertx, "/ws/p1?access_token=not.a.jwt");
+        }).compose(outcome -> {
+          assertThat(outcome).as("garbage token").isEqualTo("4401 unauthorized");
           String forged = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
                   .setAlgorithm("HS256").setBuffer("another-secret-another-secret-another")))
               .generateToken(new JsonObject().put("sub", "eve").put("role", "owner").put("papers", new JsonArray().add("*")),
                   new JWTOptions().setExpiresInSeconds(60));
-          return handshakeStatus(vertx, "/ws/p1?access_token=" + forged, Map.of());
-        }).compose(status -> {
-          assertThat(status).as("signed with another key").isEqualTo(401);
-          return handshakeStatus(vertx, "/ws/p1?access_token=" + token(vertx, "ann", "writer", List.of("p2"), 60), Map.of());
-        }).compose(status -> {
-          assertThat(status).as("a token for another paper").isEqualTo(403);
-          return handshakeStatus(vertx, "/ws/p1?access_token=" + token(vertx, "ann", "king", List.of("p1"), 60), Map.of());
-        }).compose(status -> {
-          assertThat(status).as("an unknown role").isEqualTo(401);
+          return outcome(vertx, "/ws/p1?access_token=" + forged);
+        }).compose(outcome -> {
+          assertThat(outcome).as("signed with another key").isEqualTo("4401 unauthorized");
+          return outcome(vertx, "/ws/p1?access_token=" + token(vertx, "ann", "writer", List.of("p2"), 60));
+        }).compose(outcome -> {
+          assertThat(outcome).as("a token for another paper").isEqualTo("4403 forbidden");
+          return outcome(vertx, "/ws/p1?access_token=" + token(vertx, "ann", "king", List.of("p1"), 60));
+        }).compose(outcome -> {
+          assertThat(outcome).as("an unknown role").isEqualTo("4401 unauthorized");
           String expired = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
                   .setAlgorithm("HS256").setBuffer(SECRET)))
               .generateToken(new JsonObject().put("sub", "ann").put("role", "owner").put("papers", new JsonArray().add("*"))
                   .put("exp", System.currentTimeMillis() / 1000 - 60));
-          return handshakeStatus(vertx, "/ws/p1?access_token=" + expired, Map.of());
-        }).compose(status -> {
-          assertThat(status).as("an expired token").isEqualTo(401);
-          return handshakeStatus(vertx, "/ws/p1", Map.of("Authorization", "Bearer " + token(vertx, "ann", "viewer", List.of("*"), 60)));
-        }).compose(status -> {
-          assertThat(status).as("the header, for non-browser clients, and a wildcard").isEqualTo(101);
+          return outcome(vertx, "/ws/p1?access_token=" + expired);
+        }).compose(outcome -> {
+          assertThat(outcome).as("an expired token").isEqualTo("4401 unauthorized");
+          return outcome(vertx, "/ws/p1", Map.of("Authorization", "Bearer " + token(vertx, "ann", "viewer", List.of("*"), 60)));
+        }).compose(outcome -> {
+          assertThat(outcome).as("the header, for non-browser clients, and a wildcard").isEqualTo("admitted");
           return join(vertx, "p1", token(vertx, "ann", "writer", List.of("p1"), 60));
         }).map(ann -> {
           JsonObject snapshot = ann.frames().get(0);
           assertThat(snapshot.getJsonArray("presence")).containsExactly(new JsonObject().put("user", "ann").put("name", "ANN"));
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void anInBandRefusalIsOneErrorFrameWithNoCidThenTheClose(Vertx vertx, VertxTestContext ctx) {
+    start(Map.of()).compose(n -> Handshake.attempt(vertx, node.port(), "/ws/p1?access_token="
+            + token(vertx, "ann", "writer", List.of("p2"), 60)))
+        .compose(refused -> {
+          assertThat(refused.status()).as("the upgrade completes: a browser can read what follows").isEqualTo(101);
+          assertThat(refused.frames()).hasSize(1);
+          JsonObject error = refused.frames().get(0);
+          assertThat(error.getString("type")).isEqualTo("error");
+          assertThat(error.containsKey("cid")).isTrue();
+          assertThat(error.getValue("cid")).isNull();
+          assertThat(error.getString("code")).isEqualTo("forbidden");
+          assertThat(error.getString("message")).isNotBlank();
+          assertThat(refused.closeCode()).isEqualTo((short) 4403);
+          return new Http(vertx, node.port()).get("/metrics");
+        }).map(metrics -> {
+          assertThat(metrics.body()).containsPattern("rpl_handshake_refusals_total\\{reason=\"forbidden\",?\\} 1\\.0");
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aDrainingNodeUpgradesAndClosesWith1012SoTheClientReconnectsAtOnce(Vertx vertx, VertxTestContext ctx) {
+    String token = token(vertx, "ann", "writer", List.of("*"), 60);
+    start(Map.of("DRAIN_READY_DELAY", "10s"))
+        .compose(n -> {
+          node.node().drain();
+          return Poll.until(vertx, "the node reports itself draining", 5000,
+              () -> new Http(vertx, node.port()).get("/health/ready").map(r -> r.status() == 503));
+        })
+        .compose(ready -> Handshake.attempt(vertx, node.port(), "/ws/d?access_token=" + token))
+        .map(refused -> {
+          assertThat(refused.status()).isEqualTo(101);
+          assertThat(refused.closeCode()).isEqualTo((short) 1012);
+          assertThat(refused.frames()).as("1012 says it all: reconnect at once").isEmpty();
           return null;
         }).onComplete(ctx.succeedingThenComplete());
   }
@@ -190,9 +240,12 @@ class AuthAndLimitsTest {
   }
 
   @Test
-  void aSessionIsClosedWith1008WhenItsTokenExpires(Vertx vertx, VertxTestContext ctx) {
+  void aSessionIsClosedWith1008WhenItsTokenExpiresAfterTheLeeway(Vertx vertx, VertxTestContext ctx) {
+    // Expired 27 s ago: still inside the 30 s of clock skew allowed, so admitted, and closed when that runs out.
+    String expiring = Jwt.hs256(SECRET, new JsonObject().put("sub", "ann").put("role", "writer")
+        .put("papers", new JsonArray().add("x")).put("exp", System.currentTimeMillis() / 1000 - 27).encode());
     long start = System.currentTimeMillis();
-    start(Map.of()).compose(n -> join(vertx, "x", token(vertx, "ann", "writer", List.of("x"), 2)))
+    start(Map.of()).compose(n -> join(vertx, "x", expiring))
         .compose(TestClient::closed)
         .map(code -> {
           assertThat(code).isEqualTo((short) 1008);
@@ -219,25 +272,25 @@ class AuthAndLimitsTest {
     Path jwks = Files.writeString(dir.resolve("jwks.json"), new JsonObject().put("keys", new JsonArray().add(jwk)).encode());
     Map<String, String> noSecret = new HashMap<>(Map.of("AUTH_JWT_SECRET", ""));
     noSecret.put("AUTH_JWT_PUBLIC_KEY_FILE", rsaPem.toString());
-    start(noSecret).compose(n -> handshakeStatus(vertx, "/ws/k?access_token=" + rsaToken, Map.of()))
+    start(noSecret).compose(n -> outcome(vertx, "/ws/k?access_token=" + rsaToken))
         .compose(status -> {
-          assertThat(status).as("RS256 with a PEM key").isEqualTo(101);
+          assertThat(status).as("RS256 with a PEM key").isEqualTo("admitted");
           return node.stop();
         })
         .compose(v -> start(Map.of("AUTH_JWT_SECRET", "", "AUTH_JWT_PUBLIC_KEY_FILE", ecPem.toString())))
-        .compose(n -> handshakeStatus(vertx, "/ws/k?access_token=" + ecToken, Map.of()))
+        .compose(n -> outcome(vertx, "/ws/k?access_token=" + ecToken))
         .compose(status -> {
-          assertThat(status).as("ES256 with a PEM key").isEqualTo(101);
-          return handshakeStatus(vertx, "/ws/k?access_token=" + rsaToken, Map.of());
+          assertThat(status).as("ES256 with a PEM key").isEqualTo("admitted");
+          return outcome(vertx, "/ws/k?access_token=" + rsaToken);
         })
         .compose(status -> {
-          assertThat(status).as("a token signed by another key").isEqualTo(401);
+          assertThat(status).as("a token signed by another key").isEqualTo("4401 unauthorized");
           return node.stop();
         })
         .compose(v -> start(Map.of("AUTH_JWT_SECRET", "", "AUTH_JWKS_FILE", jwks.toString())))
-        .compose(n -> handshakeStatus(vertx, "/ws/k?access_token=" + rsaToken, Map.of()))
+        .compose(n -> outcome(vertx, "/ws/k?access_token=" + rsaToken))
         .map(status -> {
-          assertThat(status).as("RS256 with a JWKS file").isEqualTo(101);
+          assertThat(status).as("RS256 with a JWKS file").isEqualTo("admitted");
           return null;
         }).onComplete(ctx.succeedingThenComplete());
   }
@@ -330,14 +383,14 @@ class AuthAndLimitsTest {
     String token = token(vertx, "ann", "owner", List.of("*"), 60);
     start(Map.of("MAX_CONNECTIONS_PER_PAPER", "2", "MAX_CONNECTIONS_PER_ADDRESS", "3"))
         .compose(n -> join(vertx, "cap", token)).compose(a -> join(vertx, "cap", token))
-        .compose(b -> handshakeStatus(vertx, "/ws/cap?access_token=" + token, Map.of()))
+        .compose(b -> outcome(vertx, "/ws/cap?access_token=" + token))
         .compose(status -> {
-          assertThat(status).as("a third socket on the paper").isEqualTo(429);
+          assertThat(status).as("a third socket on the paper").isEqualTo("4429 rate_limited");
           return join(vertx, "other", token);
         })
-        .compose(c -> handshakeStatus(vertx, "/ws/third?access_token=" + token, Map.of()))
+        .compose(c -> outcome(vertx, "/ws/third?access_token=" + token))
         .map(status -> {
-          assertThat(status).as("a fourth socket from this address").isEqualTo(429);
+          assertThat(status).as("a fourth socket from this address").isEqualTo("4429 rate_limited");
           return null;
         }).onComplete(ctx.succeedingThenComplete());
   }

@@ -1,6 +1,6 @@
 package io.rollingpaper.node.auth;
 
-/** A refused handshake: 401 for a missing or bad token, 403 for a token that does not cover the paper. */
+/** A refused token: 401 (told as 4401) for a missing, bad or expired one, 403 (4403) for one that does not cover the paper. */
 public final class AuthFailure extends RuntimeException {
   private final int status;
 

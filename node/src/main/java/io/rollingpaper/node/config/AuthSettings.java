@@ -11,9 +11,14 @@ import java.util.Optional;
  * @param jwksFile         a JWKS file of public keys
  * @param apiKey           the bearer key of the HTTP API; empty leaves the API open (development only)
  * @param allowedOrigins   browser origins allowed to open sockets; {@code *} allows any
+ * @param audience         when set, a token's {@code aud} must name it
+ * @param issuer           when set, a token's {@code iss} must be it
  */
 public record AuthSettings(Optional<String> jwtSecret, Optional<String> jwtPublicKeyFile, Optional<String> jwksFile,
-                           Optional<String> apiKey, List<String> allowedOrigins) {
+                           Optional<String> apiKey, List<String> allowedOrigins, Optional<String> audience,
+                           Optional<String> issuer) {
+  /** The fewest characters of an API key: it guards every paper's data. */
+  public static final int MIN_API_KEY_LENGTH = 32;
 
   public boolean enabled() {
     return jwtSecret.isPresent() || jwtPublicKeyFile.isPresent() || jwksFile.isPresent();
@@ -28,6 +33,7 @@ public record AuthSettings(Optional<String> jwtSecret, Optional<String> jwtPubli
     // Secrets never reach a log line.
     return "AuthSettings[jwt=" + (jwtSecret.isPresent() ? "HS256" : jwtPublicKeyFile.isPresent() ? "public key"
         : jwksFile.isPresent() ? "JWKS" : "off") + ", apiKey=" + (apiKey.isPresent() ? "set" : "none")
-        + ", allowedOrigins=" + allowedOrigins + "]";
+        + ", allowedOrigins=" + allowedOrigins + ", audience=" + audience.orElse("any") + ", issuer="
+        + issuer.orElse("any") + "]";
   }
 }

@@ -1,5 +1,6 @@
 package io.rollingpaper.node.config;
 
+import io.rollingpaper.node.auth.VerificationKeys;
 import io.rollingpaper.protocol.Limits;
 
 import java.net.InetAddress;
@@ -36,7 +37,10 @@ public record NodeConfig(
     ArchiveSettings archive,
     DemoSettings demo,
     LogSettings logs,
-    LifecycleSettings lifecycle) {
+    LifecycleSettings lifecycle,
+    UserBudgets userBudgets) {
+  /** A node id goes into channel messages and logs: no spaces or separators (a space broke signal relay). */
+  private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -46,7 +50,8 @@ public record NodeConfig(
         r.string("NODE_ID", defaultNodeId()),
         redis(r),
         new AuthSettings(r.optional("AUTH_JWT_SECRET"), r.optional("AUTH_JWT_PUBLIC_KEY_FILE"),
-            r.optional("AUTH_JWKS_FILE"), r.optional("API_KEY"), r.list("ALLOWED_ORIGINS", List.of("*"))),
+            r.optional("AUTH_JWKS_FILE"), r.optional("API_KEY"), r.list("ALLOWED_ORIGINS", List.of("*")),
+            r.optional("AUTH_JWT_AUDIENCE"), r.optional("AUTH_JWT_ISSUER")),
         new RateLimits(
             r.integer("RATE_OPS_PER_SECOND", 50, 1, 1_000_000), r.integer("RATE_OPS_BURST", 100, 1, 1_000_000),
             r.integer("RATE_SIGNALS_PER_SECOND", 30, 1, 1_000_000), r.integer("RATE_SIGNALS_BURST", 60, 1, 1_000_000),
@@ -74,9 +79,11 @@ public record NodeConfig(
         ArchiveSettings.read(r),
         DemoSettings.read(r),
         LogSettings.from(r),
-        LifecycleSettings.read(r));
+        LifecycleSettings.read(r),
+        userBudgets(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
-    List<String> problems = new ArrayList<>(r.problems());
+    // Distinct: the per-user budgets read the per-connection rates again for their defaults.
+    List<String> problems = new ArrayList<>(new java.util.LinkedHashSet<>(r.problems()));
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
       problems.add("SEND_QUEUE_MAX_BYTES must be at least SEND_QUEUE_SOFT_BYTES");
     }
@@ -97,10 +104,36 @@ public record NodeConfig(
       problems.add("WEBHOOK_URL on Redis needs ARCHIVE_DATABASE_URL: the webhook's durable outbox lives in the "
           + "archive (an in-memory outbox would lose an event with the node that queued it)");
     }
+    if (!NODE_ID.matcher(config.nodeId()).matches()) {
+      problems.add("NODE_ID must be 1 to 64 characters of [A-Za-z0-9._-] (got '" + config.nodeId() + "')");
+    }
+    config.auth().apiKey().filter(key -> key.length() < AuthSettings.MIN_API_KEY_LENGTH).ifPresent(key ->
+        problems.add("API_KEY must be at least " + AuthSettings.MIN_API_KEY_LENGTH + " characters"));
+    if (config.auth().enabled()) {
+      try {
+        VerificationKeys.load(config.auth());
+      } catch (ConfigException unusable) {
+        problems.addAll(unusable.problems());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return config;
+  }
+
+  /** Per user and node; the defaults are twice the per-connection rates, so two tabs work at full speed. */
+  private static UserBudgets userBudgets(EnvReader r) {
+    int ops = r.integer("RATE_OPS_PER_SECOND", 50, 1, 1_000_000);
+    int opsBurst = r.integer("RATE_OPS_BURST", 100, 1, 1_000_000);
+    int signals = r.integer("RATE_SIGNALS_PER_SECOND", 30, 1, 1_000_000);
+    int signalsBurst = r.integer("RATE_SIGNALS_BURST", 60, 1, 1_000_000);
+    return new UserBudgets(
+        r.integer("RATE_USER_OPS_PER_SECOND", Math.min(2 * ops, 2_000_000), 1, 2_000_000),
+        r.integer("RATE_USER_OPS_BURST", Math.min(2 * opsBurst, 2_000_000), 1, 2_000_000),
+        r.integer("RATE_USER_SIGNALS_PER_SECOND", Math.min(2 * signals, 2_000_000), 1, 2_000_000),
+        r.integer("RATE_USER_SIGNALS_BURST", Math.min(2 * signalsBurst, 2_000_000), 1, 2_000_000),
+        r.integer("MAX_CONNECTIONS_PER_USER", 50, 1, 10_000_000));
   }
 
   private static Optional<RedisSettings> redis(EnvReader r) {
@@ -141,6 +174,8 @@ public record NodeConfig(
     } catch (Exception e) {
       host = "node";
     }
-    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // Host names may hold characters a node id may not (and may be long): keep the safe part.
+    String safe = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    return (safe.length() > 40 ? safe.substring(0, 40) : safe) + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -5,10 +5,12 @@ import io.rollingpaper.node.auth.Grant;
 import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.AuthSettings;
 import io.rollingpaper.node.config.RateLimits;
+import io.rollingpaper.node.metrics.HandshakeRefusals;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.FlushBatching;
 import io.rollingpaper.node.session.Identity;
+import io.rollingpaper.node.session.Refusal;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.protocol.ErrorCode;
@@ -28,11 +30,12 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /ws/{paperId}}: everything is checked before the upgrade — 400 for a bad paper id,
- * since or identity; 426 without an upgrade; 403 for a browser origin not allowed; 429 past the
- * connection limits; 401 for a missing or bad token and 403 for one that does not cover the paper.
- * Then the socket becomes a {@link Session}, paused until it has its first frame, so an op sent right
- * away is never both in the snapshot and missing its ack.
+ * {@code GET /ws/{paperId}}: 400 for a bad paper id, since or identity, 426 without an upgrade and
+ * 403 for a browser origin not allowed are HTTP answers. Every other refusal is a {@link Refusal}
+ * told in-band, as a browser can read it: connection caps (4429), a missing or bad token (4401), a
+ * token that does not cover the paper (4403), a draining node (1012). Then the socket becomes a
+ * {@link Session}, paused until it has its first frame, so an op sent right away is never both in the
+ * snapshot and missing its ack.
  */
 public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
@@ -49,11 +52,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final AuthSettings auth;
   private final TokenVerifier verifier;
   private final Draining draining;
+  private final HandshakeRefusals refusals;
   private long nextSession;
 
   /** {@code verifier} is null when auth is off. */
   public WebSocketEndpoint(Vertx vertx, String nodeId, PaperHub hub, SessionLimits limits, AuthSettings auth,
-                           TokenVerifier verifier, Draining draining) {
+                           TokenVerifier verifier, Draining draining, HandshakeRefusals refusals) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.hub = hub;
@@ -61,6 +65,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.auth = auth;
     this.verifier = verifier;
     this.draining = draining;
+    this.refusals = refusals;
   }
 
   @Override
@@ -68,6 +73,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String paper = ctx.pathParam("paperId");
     if (!Ids.isValid(paper)) {
+      refusals.refused("bad_request");
       HttpErrors.badRequest(ctx, "the paper id must be 1 to 64 characters of [A-Za-z0-9_-]");
       return;
     }
@@ -76,10 +82,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     Long since = null;
     if (sinceParam != null) {
       if (!WHOLE_NUMBER.matcher(sinceParam).matches() || Long.parseLong(sinceParam) > MAX_SINCE) {
+        refusals.refused("bad_request");
         HttpErrors.badRequest(ctx, "'since' must be a whole number from 0 to 2^53-1");
         return;
       }
       if (epoch == null) {
+        refusals.refused("bad_request");
         HttpErrors.badRequest(ctx, "'since' needs the 'epoch' it belongs to");
         return;
       }
@@ -87,6 +95,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     Identity anonymous = verifier == null ? developmentIdentity(request) : null;
     if (verifier == null && anonymous == null) {
+      refusals.refused("bad_request");
       HttpErrors.badRequest(ctx, "'user' must be 1 to 64 characters of [A-Za-z0-9_-] and 'name' at most 100 characters");
       return;
     }
@@ -96,22 +105,23 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
           .end("{\"code\":\"upgrade_required\",\"message\":\"connect with a WebSocket\"}");
       return;
     }
-    if (draining.isDraining()) {
-      ctx.response().setStatusCode(503).end();
+    if (!auth.originAllowed(request.getHeader(HttpHeaders.ORIGIN))) {
+      refusals.refused("origin");
+      HttpErrors.send(ctx, ErrorCode.FORBIDDEN, "this origin may not open sockets here");
       return;
     }
-    if (!auth.originAllowed(request.getHeader(HttpHeaders.ORIGIN))) {
-      HttpErrors.send(ctx, ErrorCode.FORBIDDEN, "this origin may not open sockets here");
+    if (draining.isDraining()) {
+      refuse(request, paper, Refusal.draining());
       return;
     }
     String address = clientAddress(request);
     RateLimits rates = limits.rates();
     if (hub.sessionsFrom(address) >= rates.connectionsPerAddress()) {
-      HttpErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many connections from this address");
+      refuse(request, paper, Refusal.rateLimited("too many connections from this address"));
       return;
     }
     if (hub.sessionsOn(paper) >= rates.connectionsPerPaper()) {
-      HttpErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many connections to this paper");
+      refuse(request, paper, Refusal.rateLimited("too many connections to this paper"));
       return;
     }
     Future<Grant> grant = verifier == null
@@ -123,17 +133,31 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       request.resume();
       if (result.succeeded()) {
         upgrade(request, paper, address, resumeFrom, epoch, result.result());
-      } else if (result.cause() instanceof AuthFailure refused) {
-        ErrorCode code = refused.status() == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN;
-        HttpErrors.send(ctx, code, refused.getMessage());
+      } else if (result.cause() instanceof AuthFailure failure && failure.status() == 403) {
+        refuse(request, paper, Refusal.forbidden(failure.getMessage()));
       } else {
-        ctx.fail(result.cause());
+        // Only AuthFailures are expected; anything else is a refusal too, never a 500.
+        refuse(request, paper, Refusal.unauthorized(result.cause() instanceof AuthFailure
+            ? result.cause().getMessage() : "the token could not be verified"));
       }
     });
   }
 
+  /** Completes the upgrade only to say why the socket is refused (PROTOCOL.md "Endpoint"). */
+  private void refuse(HttpServerRequest request, String paper, Refusal refusal) {
+    refusals.refused(refusal.reason());
+    LOG.debug("node={} paper={} handshake refused: {} ({})", nodeId, paper, refusal.reason(), refusal.message());
+    request.toWebSocket().onSuccess(refusal::deliver)
+        .onFailure(error -> LOG.debug("node={} paper={} upgrade failed: {}", nodeId, paper, error.getMessage()));
+  }
+
   private void upgrade(HttpServerRequest request, String paper, String address, Long since, String epoch, Grant grant) {
     request.toWebSocket().onSuccess(socket -> {
+      if (!limits.users().tryOpen(grant.identity().user())) {
+        refusals.refused("rate_limited");
+        Refusal.rateLimited("too many connections for this user").deliver(socket);
+        return;
+      }
       FlushBatching batching = FlushBatching.install(request.connection());
       Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket,
           batching, limits, hub);

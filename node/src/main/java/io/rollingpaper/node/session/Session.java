@@ -95,6 +95,7 @@ public final class Session {
       if (closeCode == 0) {
         closeCode = socket.closeStatusCode() == null ? CloseCodes.ABNORMAL : socket.closeStatusCode();
       }
+      limits.users().closed(identity.user());
       if (expiry >= 0) {
         vertx.cancelTimer(expiry);
       }
@@ -200,7 +201,8 @@ public final class Session {
         refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not send signals"));
       } else if (host.completed(this)) {
         refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed"));
-      } else if (!signalsBucket.tryTake(System.nanoTime())) {
+      } else if (!signalsBucket.tryTake(System.nanoTime())
+          || !limits.users().trySignal(identity.user(), System.nanoTime())) {
         refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many signals; slow down"));
       } else {
         host.signal(this, signal.data());
@@ -218,7 +220,7 @@ public final class Session {
       refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not change the paper", cid));
     } else if (host.completed(this)) {
       refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed", cid));
-    } else if (!opsBucket.tryTake(System.nanoTime())) {
+    } else if (!opsBucket.tryTake(System.nanoTime()) || !limits.users().tryOp(identity.user(), System.nanoTime())) {
       refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many ops; slow down", cid));
     } else {
       if (++pendingOps == MAX_PENDING_OPS) {

@@ -8,6 +8,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NodeConfigTest {
+  static final String SECRET = "hunter2-hunter2-hunter2-hunter2-hunter2";
+  static final String API_KEY = "k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y";
+
+  @Test
+  void aNodeIdIsOneTo64SafeCharactersAndTheDefaultIsOne() {
+    for (String bad : new String[] {"node 1", "a/b", "n\u00fc", "x".repeat(65), "a:b", "a\nb"}) {
+      assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("NODE_ID", bad))).as(bad)
+          .hasMessageContaining("NODE_ID must be 1 to 64 characters of [A-Za-z0-9._-]");
+    }
+    assertThat(NodeConfig.fromEnv(Map.of("NODE_ID", "node-1.eu_west")).nodeId()).isEqualTo("node-1.eu_west");
+    assertThat(NodeConfig.fromEnv(Map.of()).nodeId()).matches("[A-Za-z0-9._-]{1,64}");
+  }
+
+  @Test
+  void userBudgetsDefaultToTwiceThePerConnectionRates() {
+    UserBudgets budgets = NodeConfig.fromEnv(Map.of("RATE_OPS_PER_SECOND", "7")).userBudgets();
+    assertThat(budgets).isEqualTo(new UserBudgets(14, 200, 60, 120, 50));
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("RATE_OPS_PER_SECOND", "x")))
+        .satisfies(e -> assertThat(e.getMessage().split("RATE_OPS_PER_SECOND must", -1)).as("said once").hasSize(2));
+  }
   @Test
   void defaultsRunOneNodeInMemoryWithoutAuth() {
     NodeConfig config = NodeConfig.fromEnv(Map.of());
@@ -40,7 +60,7 @@ class NodeConfigTest {
         .hasMessageContaining("AUTH_DISABLED=true");
     assertThat(NodeConfig.fromEnv(Map.of("REDIS_URL", "redis://localhost:6379", "AUTH_DISABLED", "true")).redis())
         .isPresent();
-    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", "s")))
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", SECRET)))
         .hasMessageContaining("set API_KEY");
   }
 
@@ -59,8 +79,8 @@ class NodeConfigTest {
 
   @Test
   void secretsAreKeptOutOfTheConfigsText() {
-    AuthSettings auth = NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", "hunter2", "API_KEY", "k3y")).auth();
-    assertThat(auth.toString()).doesNotContain("hunter2", "k3y");
+    AuthSettings auth = NodeConfig.fromEnv(Map.of("AUTH_JWT_SECRET", SECRET, "API_KEY", API_KEY)).auth();
+    assertThat(auth.toString()).doesNotContain(SECRET, API_KEY);
     assertThat(RedisSettings.redacted("redis://user:pa55@host:1")).isEqualTo("redis://user:***@host:1");
   }
 }
