@@ -5,6 +5,7 @@ import io.rollingpaper.node.auth.ApiKeyGuard;
 import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.NodeConfig;
 import io.rollingpaper.node.http.Draining;
+import io.rollingpaper.node.http.HandshakeDeadline;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
 import io.rollingpaper.node.http.StaticFiles;
@@ -12,6 +13,7 @@ import io.rollingpaper.node.http.WebSocketEndpoint;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
+import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.node.store.Backend;
 import io.vertx.core.Future;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+  private static final int CLOSING_TIMEOUT_SECONDS = 1;
 
   private final NodeConfig config;
   private final PrometheusMeterRegistry registry;
@@ -38,6 +41,8 @@ public final class Node extends VerticleBase {
   private Backend backend;
   private PaperHub hub;
   private HttpServer server;
+  private Heartbeat heartbeat;
+  private HandshakeDeadline handshakeDeadline;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -56,7 +61,15 @@ public final class Node extends VerticleBase {
       hub = new PaperHub(vertx, config.nodeId(), backend.store(), backend.broker(), new NodeMetrics(registry),
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
-      return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
+      heartbeat = new Heartbeat(vertx, config.nodeId(), config.wire().heartbeatInterval(),
+          config.wire().heartbeatTimeout());
+      heartbeat.start();
+      handshakeDeadline = new HandshakeDeadline(vertx, config.nodeId(), config.wire().handshakeTimeout());
+      handshakeDeadline.start();
+      return vertx.createHttpServer(serverOptions())
+          .connectionHandler(handshakeDeadline::opened)
+          .requestHandler(handshakeDeadline.watching(router()))
+          .listen(config.port(), config.host());
     }).onSuccess(listening -> {
       server = listening;
       LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
@@ -68,10 +81,19 @@ public final class Node extends VerticleBase {
     // Vert.x drops a connection whose message passes its own limit without a close frame (1006), so
     // its limits sit above ours: the session sees the whole message and closes with 1009 itself.
     int transportLimit = config.limits().maxFrameBytes() * 4;
+    // No WebSocket compression (docs/COMPRESSION.md): inflating is unbounded work on the one event
+    // loop (a 32 KiB bomb stalled every paper for seconds), and a deflate context per socket would
+    // compress every broadcast delta again per socket. Without it a frame with RSV1 set is a
+    // protocol error (1002), refused before anything is inflated.
     return new HttpServerOptions()
         .setMaxWebSocketFrameSize(transportLimit)
         .setMaxWebSocketMessageSize(transportLimit)
-        .setPerMessageWebSocketCompressionSupported(true);
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        // After its close frame the node waits this long (seconds) for the peer's before it drops the
+        // connection: a live peer answers within a round trip, while a dead one would keep its user
+        // present, and a flooding one keep the node reading, for Vert.x's default 10 s.
+        .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS);
   }
 
   private Router router() {
@@ -80,7 +102,7 @@ public final class Node extends VerticleBase {
         config.badFrameLimit(), config.rates());
     TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
-        verifier, draining));
+        verifier, draining, heartbeat));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(backend.store(), hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
@@ -119,6 +141,10 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (heartbeat != null) {
+      heartbeat.stop();
+      handshakeDeadline.stop();
+    }
     if (hub != null) {
       hub.stop();
       hub.closeAll(CloseCodes.RESTARTING, "node stopping");

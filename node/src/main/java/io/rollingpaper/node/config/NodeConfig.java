@@ -32,7 +32,8 @@ public record NodeConfig(
     int badFrameLimit,
     Duration drainReadyDelay,
     Duration drainCloseWindow,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    WireSettings wire) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -65,7 +66,11 @@ public record NodeConfig(
         r.integer("BAD_FRAME_LIMIT", 10, 1, 1_000_000),
         r.duration("DRAIN_READY_DELAY", Duration.ofSeconds(5)),
         r.duration("DRAIN_CLOSE_WINDOW", Duration.ofSeconds(3)),
-        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)));
+        r.duration("DRAIN_TIMEOUT", Duration.ofSeconds(10)),
+        new WireSettings(
+            r.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(25)),
+            r.duration("HEARTBEAT_TIMEOUT", Duration.ofSeconds(10)),
+            r.duration("HANDSHAKE_TIMEOUT", Duration.ofSeconds(10))));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.sendQueueMaxBytes() < config.sendQueueSoftBytes()) {
@@ -76,6 +81,10 @@ public record NodeConfig(
     }
     if (config.paperCheckInterval().compareTo(config.presenceTtl()) >= 0) {
       problems.add("PAPER_CHECK_INTERVAL must be shorter than PRESENCE_TTL (presence is refreshed on that tick)");
+    }
+    if (config.wire().heartbeatInterval().isZero() || config.wire().heartbeatTimeout().isZero()
+        || config.wire().handshakeTimeout().isZero()) {
+      problems.add("HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT and HANDSHAKE_TIMEOUT must be longer than zero");
     }
     if (config.redis().isPresent() && !config.auth().enabled() && !authDisabled) {
       problems.add("a node on Redis serves a cluster: configure AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or "

@@ -8,6 +8,7 @@ import io.rollingpaper.node.config.RateLimits;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.FlushBatching;
+import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
@@ -48,11 +49,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final AuthSettings auth;
   private final TokenVerifier verifier;
   private final Draining draining;
+  private final Heartbeat heartbeat;
   private long nextSession;
 
   /** {@code verifier} is null when auth is off. */
   public WebSocketEndpoint(Vertx vertx, String nodeId, PaperHub hub, SessionLimits limits, AuthSettings auth,
-                           TokenVerifier verifier, Draining draining) {
+                           TokenVerifier verifier, Draining draining, Heartbeat heartbeat) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.hub = hub;
@@ -60,6 +62,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.auth = auth;
     this.verifier = verifier;
     this.draining = draining;
+    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -138,6 +141,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
           batching, limits, hub);
       socket.pause();
       session.start(vertx, grant.expiresAt());
+      heartbeat.watch(session);
       // A join must never hang: without its first frame in time the client is told to come back.
       long guard = vertx.setTimer(JOIN_TIMEOUT_MS, t -> {
         LOG.warn("node={} paper={} session={} join took over {} ms; closing with 1011", nodeId, paper, session.id(),
