@@ -29,7 +29,8 @@ public final class Heartbeat {
    */
   static final short NO_ANSWER = 1001;
   private static final OutboundFrame PING_FRAME = OutboundFrame.of("{\"type\":\"ping\"}");
-  private static final Buffer PING_PAYLOAD = Buffer.buffer("rpl");
+  /** Netty releases what it writes: every ping needs a payload of its own. */
+  private static final String PING_PAYLOAD = "rpl";
 
   private final Vertx vertx;
   private final String nodeId;
@@ -79,7 +80,7 @@ public final class Heartbeat {
           continue;
         }
       } else if (liveness.sincePinged(now) >= intervalNanos) {
-        session.ping(PING_PAYLOAD);
+        session.ping(Buffer.buffer(PING_PAYLOAD));
         liveness.pinged(now);
       }
       if (liveness.sinceSent(now) >= intervalNanos) {
