@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md "Liveness", with a 300 ms interval and timeout instead of 25 s and 10 s. */
+/** PROTOCOL.md "Liveness", with a 300 ms interval and a 1 s timeout instead of 25 s and 10 s (a tighter timeout closes live clients on a machine loaded 10x over its cores). */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
 class HeartbeatTest {
@@ -31,7 +31,7 @@ class HeartbeatTest {
 
   @BeforeAll
   static void start(VertxTestContext ctx) {
-    TestNode.start(Map.of("HEARTBEAT_INTERVAL", INTERVAL_MS + "ms", "HEARTBEAT_TIMEOUT", "300ms",
+    TestNode.start(Map.of("HEARTBEAT_INTERVAL", INTERVAL_MS + "ms", "HEARTBEAT_TIMEOUT", "1s",
             "RATE_SIGNALS_PER_SECOND", "1000", "RATE_SIGNALS_BURST", "1000"))
         .onComplete(ctx.succeeding(started -> {
           node = started;
