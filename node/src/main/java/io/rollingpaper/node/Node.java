@@ -93,7 +93,10 @@ public final class Node extends VerticleBase {
         // After its close frame the node waits this long (seconds) for the peer's before it drops the
         // connection: a live peer answers within a round trip, while a dead one would keep its user
         // present, and a flooding one keep the node reading, for Vert.x's default 10 s.
-        .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS);
+        .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes before it makes it
+        // an HTTP connection, so one that sends nothing would never reach the handshake deadline.
+        .setHttp2ClearTextEnabled(false);
   }
 
   private Router router() {
