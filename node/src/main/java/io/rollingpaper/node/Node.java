@@ -6,6 +6,7 @@ import io.rollingpaper.node.auth.ApiKeyGuard;
 import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.NodeConfig;
 import io.rollingpaper.node.http.Draining;
+import io.rollingpaper.node.http.HandshakeDeadline;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
 import io.rollingpaper.node.config.LifecycleSettings;
@@ -20,6 +21,7 @@ import io.rollingpaper.node.metrics.HandshakeRefusals;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
+import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.node.session.UserAllowances;
 import io.rollingpaper.node.store.Backend;
@@ -40,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+  private static final int CLOSING_TIMEOUT_SECONDS = 1;
 
   private final NodeConfig config;
   private final PrometheusMeterRegistry registry;
@@ -52,6 +55,8 @@ public final class Node extends VerticleBase {
   private PaperStore store;
   private IdleSweeper idleSweeper;
   private HttpServer server;
+  private Heartbeat heartbeat;
+  private HandshakeDeadline handshakeDeadline;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -78,7 +83,15 @@ public final class Node extends VerticleBase {
       hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
-      return vertx.createHttpServer(serverOptions()).requestHandler(router()).listen(config.port(), config.host());
+      heartbeat = new Heartbeat(vertx, config.nodeId(), config.wire().heartbeatInterval(),
+          config.wire().heartbeatTimeout());
+      heartbeat.start();
+      handshakeDeadline = new HandshakeDeadline(vertx, config.nodeId(), config.wire().handshakeTimeout());
+      handshakeDeadline.start();
+      return vertx.createHttpServer(serverOptions())
+          .connectionHandler(handshakeDeadline::opened)
+          .requestHandler(handshakeDeadline.watching(router()))
+          .listen(config.port(), config.host());
     }).onSuccess(listening -> {
       server = listening;
       LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
@@ -111,10 +124,22 @@ public final class Node extends VerticleBase {
     // Vert.x drops a connection whose message passes its own limit without a close frame (1006), so
     // its limits sit above ours: the session sees the whole message and closes with 1009 itself.
     int transportLimit = config.limits().maxFrameBytes() * 4;
+    // No WebSocket compression (docs/COMPRESSION.md): inflating is unbounded work on the one event
+    // loop (a 32 KiB bomb stalled every paper for seconds), and a deflate context per socket would
+    // compress every broadcast delta again per socket. Without it a frame with RSV1 set is a
+    // protocol error (1002), refused before anything is inflated.
     return new HttpServerOptions()
         .setMaxWebSocketFrameSize(transportLimit)
         .setMaxWebSocketMessageSize(transportLimit)
-        .setPerMessageWebSocketCompressionSupported(true);
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        // After its close frame the node waits this long (seconds) for the peer's before it drops the
+        // connection: a live peer answers within a round trip, while a dead one would keep its user
+        // present, and a flooding one keep the node reading, for Vert.x's default 10 s.
+        .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes before it makes it
+        // an HTTP connection, so one that sends nothing would never reach the handshake deadline.
+        .setHttp2ClearTextEnabled(false);
   }
 
   private Router router() {
@@ -123,7 +148,7 @@ public final class Node extends VerticleBase {
         config.badFrameLimit(), config.rates(), new UserAllowances(config.userBudgets()));
     TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
-        verifier, draining, new HandshakeRefusals(registry)));
+        verifier, draining, new HandshakeRefusals(registry), heartbeat));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(store, hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
@@ -168,6 +193,10 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (heartbeat != null) {
+      heartbeat.stop();
+      handshakeDeadline.stop();
+    }
     if (hub != null) {
       hub.stop();
       if (idleSweeper != null) {

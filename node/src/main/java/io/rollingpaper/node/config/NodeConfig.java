@@ -41,6 +41,7 @@ public record NodeConfig(
     UserBudgets userBudgets) {
   /** A node id goes into channel messages and logs: no spaces or separators (a space broke signal relay). */
   private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    WireSettings wire) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
@@ -80,7 +81,11 @@ public record NodeConfig(
         DemoSettings.read(r),
         LogSettings.from(r),
         LifecycleSettings.read(r),
-        userBudgets(r));
+        userBudgets(r),
+        new WireSettings(
+            r.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(25)),
+            r.duration("HEARTBEAT_TIMEOUT", Duration.ofSeconds(10)),
+            r.duration("HANDSHAKE_TIMEOUT", Duration.ofSeconds(10))));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     // Distinct: the per-user budgets read the per-connection rates again for their defaults.
     List<String> problems = new ArrayList<>(new java.util.LinkedHashSet<>(r.problems()));
@@ -92,6 +97,10 @@ public record NodeConfig(
     }
     if (config.paperCheckInterval().compareTo(config.presenceTtl()) >= 0) {
       problems.add("PAPER_CHECK_INTERVAL must be shorter than PRESENCE_TTL (presence is refreshed on that tick)");
+    }
+    if (config.wire().heartbeatInterval().isZero() || config.wire().heartbeatTimeout().isZero()
+        || config.wire().handshakeTimeout().isZero()) {
+      problems.add("HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT and HANDSHAKE_TIMEOUT must be longer than zero");
     }
     if (config.redis().isPresent() && !config.auth().enabled() && !authDisabled) {
       problems.add("a node on Redis serves a cluster: configure AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or "

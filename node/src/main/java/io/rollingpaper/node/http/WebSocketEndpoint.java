@@ -9,6 +9,7 @@ import io.rollingpaper.node.metrics.HandshakeRefusals;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.FlushBatching;
+import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Refusal;
 import io.rollingpaper.node.session.Session;
@@ -53,11 +54,13 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final TokenVerifier verifier;
   private final Draining draining;
   private final HandshakeRefusals refusals;
+  private final Heartbeat heartbeat;
   private long nextSession;
 
   /** {@code verifier} is null when auth is off. */
   public WebSocketEndpoint(Vertx vertx, String nodeId, PaperHub hub, SessionLimits limits, AuthSettings auth,
-                           TokenVerifier verifier, Draining draining, HandshakeRefusals refusals) {
+                           TokenVerifier verifier, Draining draining, HandshakeRefusals refusals,
+                           Heartbeat heartbeat) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.hub = hub;
@@ -66,6 +69,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.verifier = verifier;
     this.draining = draining;
     this.refusals = refusals;
+    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -163,6 +167,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
           batching, limits, hub);
       socket.pause();
       session.start(vertx, grant.expiresAt());
+      heartbeat.watch(session);
       // A join must never hang: without its first frame in time the client is told to come back.
       long guard = vertx.setTimer(JOIN_TIMEOUT_MS, t -> {
         LOG.warn("node={} paper={} session={} join took over {} ms; closing with 1011", nodeId, paper, session.id(),

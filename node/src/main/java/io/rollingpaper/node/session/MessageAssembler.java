@@ -10,10 +10,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds WebSocket messages from their frames (after permessage-deflate), so the protocol's limits
- * hold as a message arrives: past the size limit the socket closes with 1009 without buffering the
- * rest, and a text message that is not valid UTF-8 closes it with 1007 (RFC 6455 §8.1) instead of
- * being decoded with replacement characters. Vert.x answers control frames itself.
+ * Builds WebSocket messages from their frames, so the protocol's limits hold as a message arrives:
+ * past the size limit the socket closes with 1009 without buffering the rest, a message in more than
+ * {@link #MAX_FRAGMENTS} frames closes it with 1008 (empty continuation frames would otherwise keep
+ * the event loop busy forever without ever reaching the size limit), and a text message that is not
+ * valid UTF-8 closes it with 1007 (RFC 6455 §8.1) instead of being decoded with replacement
+ * characters. Nothing is ever inflated: the node negotiates no compression, and the decoder refuses a
+ * frame with reserved bits set (1002). Vert.x answers control frames itself.
  */
 final class MessageAssembler implements Handler<WebSocketFrame> {
   /** What becomes of each message. */
@@ -26,11 +29,14 @@ final class MessageAssembler implements Handler<WebSocketFrame> {
   }
 
   static final short INVALID_PAYLOAD = 1007;
+  /** Frames one message may come in: far more than any client splits a message into. */
+  static final int MAX_FRAGMENTS = 1024;
 
   private final int maxBytes;
   private final Sink sink;
   private Buffer partial;
   private boolean partialIsText;
+  private int fragments;
 
   MessageAssembler(int maxBytes, Sink sink) {
     this.maxBytes = maxBytes;
@@ -42,7 +48,13 @@ final class MessageAssembler implements Handler<WebSocketFrame> {
     if (frame.isText() || frame.isBinary()) {
       partial = Buffer.buffer();
       partialIsText = frame.isText();
+      fragments = 0;
     } else if (!frame.isContinuation() || partial == null) {
+      return;
+    }
+    if (++fragments > MAX_FRAGMENTS) {
+      partial = null;
+      sink.close(CloseCodes.POLICY, "message in over " + MAX_FRAGMENTS + " frames");
       return;
     }
     Buffer data = frame.binaryData();

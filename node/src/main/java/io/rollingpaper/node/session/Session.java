@@ -39,6 +39,7 @@ public final class Session {
   private final RefusalWindow rateLimited = new RefusalWindow();
   private final TokenBucket opsBucket;
   private final TokenBucket signalsBucket;
+  private final Liveness liveness = new Liveness(System.nanoTime());
   private Future<?> opTail = Future.succeededFuture();
   private int pendingOps;
   /** Set by {@link #closeWhenSettled}: the close waits for the ops already read. */
@@ -72,7 +73,7 @@ public final class Session {
     long expiry = expiresAt == Long.MAX_VALUE ? -1
         : vertx.setTimer(Math.max(1, expiresAt - System.currentTimeMillis()), t -> close(CloseCodes.POLICY, "token expired"));
     socket.setWriteQueueMaxSize(limits.sendQueueSoftBytes());
-    socket.frameHandler(new MessageAssembler(limits.protocol().maxFrameBytes(), new MessageAssembler.Sink() {
+    MessageAssembler assembler = new MessageAssembler(limits.protocol().maxFrameBytes(), new MessageAssembler.Sink() {
       @Override
       public void text(String message) {
         onText(message);
@@ -85,11 +86,24 @@ public final class Session {
 
       @Override
       public void close(short code, String reason) {
-        Session.this.close(code, reason);
+        refuseConnection(code, reason);
       }
-    }));
+    });
+    socket.frameHandler(frame -> {
+      liveness.heard(System.nanoTime());
+      assembler.handle(frame);
+    });
+    socket.pongHandler(pong -> liveness.heard(System.nanoTime()));
     socket.drainHandler(ignored -> bytesOverSoftLimit = 0);
-    socket.exceptionHandler(error -> LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString()));
+    socket.exceptionHandler(error -> {
+      ProtocolViolation violation = ProtocolViolation.of(error);
+      if (violation != null) {
+        LOG.info("paper={} session={} closed with {}: {}", paper, id, violation.code(), violation.reason());
+        refuseConnection(violation.code(), violation.reason());
+      } else {
+        LOG.debug("paper={} session={} socket error: {}", paper, id, error.toString());
+      }
+    });
     socket.closeHandler(ignored -> {
       closed = true;
       if (closeCode == 0) {
@@ -156,6 +170,7 @@ public final class Session {
       }
     }
     socket.writeFrame(frame.toFrame());
+    liveness.sent(System.nanoTime());
   }
 
   public void send(String json) {
@@ -181,6 +196,31 @@ public final class Session {
       closeCode = code;
       socket.close(code, reason);
     }
+  }
+
+  Liveness liveness() {
+    return liveness;
+  }
+
+  /** A WebSocket ping: the peer's pong (or any frame) shows it is still there. */
+  void ping(Buffer payload) {
+    if (!closed && !socket.isClosed()) {
+      socket.writePing(payload);
+    }
+  }
+
+  /** Closes a connection whose peer stopped answering. */
+  void closeUnanswered(short code, String reason) {
+    refuseConnection(code, reason);
+  }
+
+  /**
+   * Closes and reads nothing more: what a hostile peer already sent (a flood of tiny frames) is not
+   * worth decoding while the node waits for its close frame, which it may never send.
+   */
+  private void refuseConnection(short code, String reason) {
+    close(code, reason);
+    socket.pause();
   }
 
   private void onText(String text) {
