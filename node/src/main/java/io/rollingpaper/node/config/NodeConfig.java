@@ -38,10 +38,10 @@ public record NodeConfig(
     DemoSettings demo,
     LogSettings logs,
     LifecycleSettings lifecycle,
-    UserBudgets userBudgets) {
+    UserBudgets userBudgets,
+    WireSettings wire) {
   /** A node id goes into channel messages and logs: no spaces or separators (a space broke signal relay). */
   private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    WireSettings wire) {
 
   public static NodeConfig fromEnv(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
