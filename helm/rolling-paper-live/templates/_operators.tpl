@@ -19,7 +19,8 @@
 The Secrets the node pods read (auth, Redis password), with their data as found
 in the cluster at install/upgrade time: rotating a Secret and running helm
 upgrade changes this and so the pod template, and the pods roll. (lookup finds
-nothing in helm template / --dry-run: there only names and keys count.)
+nothing in helm template / --dry-run and GitOps renderers: there names, keys
+and secretsChecksum.revision count.)
 */}}
 {{- define "rpl.secretsChecksum" -}}
 {{- $names := list -}}
@@ -36,10 +37,13 @@ nothing in helm template / --dry-run: there only names and keys count.)
 {{- end -}}
 {{- $parts := list -}}
 {{- range $name := uniq $names -}}
-{{- $found := lookup "v1" "Secret" $.Release.Namespace $name -}}
-{{- $parts = append $parts (printf "%s=%s" $name (toJson (default dict $found.data))) -}}
+{{- $data := dict -}}
+{{- if $.Values.secretsChecksum.lookup -}}
+{{- $data = (lookup "v1" "Secret" $.Release.Namespace $name).data | default dict -}}
 {{- end -}}
-{{- $parts = append $parts (toJson (list .Values.auth .Values.redis.builtin.auth)) -}}
+{{- $parts = append $parts (printf "%s=%s" $name (toJson $data)) -}}
+{{- end -}}
+{{- $parts = append $parts (toJson (list .Values.auth .Values.redis.builtin.auth .Values.secretsChecksum.revision)) -}}
 {{- join ";" $parts | sha256sum -}}
 {{- end -}}
 
