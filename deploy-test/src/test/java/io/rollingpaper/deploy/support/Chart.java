@@ -110,6 +110,8 @@ public final class Chart {
           .withNamespace(NAMESPACE)
           .withKubeVersion(KUBE_VERSION)
           .withValuesFile(values)
+          // Not client-only for `lookup` either (see templateText).
+          .set("secretsChecksum.lookup", "false")
           .clientOnly()
           .dryRun()
           .call()
