@@ -3,8 +3,8 @@
 # Rolling Paper Live node image.
 #
 #   docker build -t rolling-paper-live:0.1.0 .
-#   docker run --rm -p 8080:8080 rolling-paper-live:0.1.0            # in-memory, single node
-#   docker run --rm -p 8080:8080 -e REDIS_URL=redis://host:6379 rolling-paper-live:0.1.0
+#   docker run --rm --stop-timeout 30 -p 8080:8080 rolling-paper-live:0.1.0   # in-memory, single node
+#   docker compose up --build      # Redis, PostgreSQL, 3 nodes, HAProxy (compose.yaml)
 #
 # Configuration is by environment variables only (PORT, REDIS_URL, DRAIN_*, ...);
 # see the chart's README (helm/rolling-paper-live) for the list.
@@ -22,6 +22,25 @@ RUN --mount=type=cache,target=/root/.m2 \
 
 # --- runtime -----------------------------------------------------------------
 FROM eclipse-temurin:17-jre
+
+# Set by CI: docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD)
+#   --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ) .
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="Rolling Paper Live node" \
+      org.opencontainers.image.description="Stateless real-time WebSocket node for shared boards of notes (Redis-backed)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="https://github.com/rolling-paper/rolling-paper-live" \
+      org.opencontainers.image.documentation="https://github.com/rolling-paper/rolling-paper-live/blob/main/README.md" \
+      io.rolling-paper.stop-timeout="30"
+
+# curl for the HEALTHCHECK below (the base image does not promise one).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
 
 # A fixed, numeric non-root user: Kubernetes' runAsNonRoot can verify a
 # numeric USER, and the chart's securityContext uses the same 10001.
@@ -59,6 +78,21 @@ ENV PORT=8080 \
 #   mounts as an emptyDir (the root filesystem is read-only there).
 # Extra flags: set JAVA_TOOL_OPTIONS (the chart's `javaToolOptions` value).
 #
+# Liveness of the process (not readiness: a node that cannot reach Redis is
+# alive and reports itself not ready; HAProxy checks /health/ready itself).
+# The start period covers JVM start-up and the archive's schema migration.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/health/live" || exit 1
+
+# SIGTERM starts the node's graceful drain: readiness fails for
+# DRAIN_READY_DELAY (5s), sessions are closed with 1012 over DRAIN_CLOSE_WINDOW
+# (3s), in-flight ops get up to DRAIN_TIMEOUT (10s): 18s by default, plus JVM
+# exit. Docker's default stop timeout (10s) would SIGKILL it mid-drain, so give
+# it 30s (the io.rolling-paper.stop-timeout label above; raise it with the
+# DRAIN_* settings):
+#   docker run --stop-timeout 30 ...      compose: stop_grace_period: 30s
+STOPSIGNAL SIGTERM
+
 # Exec form: java is PID 1 and receives SIGTERM itself, which starts the
 # node's graceful drain (readiness fails, sessions closed with 1012, exit).
 ENTRYPOINT ["java", \

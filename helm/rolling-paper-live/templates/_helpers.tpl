@@ -119,7 +119,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Cross-value checks, included by the node Deployment. */}}
 {{- define "rpl.validate" -}}
-{{- $reserved := list "PORT" "HOST" "NODE_ID" "REDIS_URL" "REDIS_SENTINELS" "REDIS_MASTER_NAME" "DRAIN_READY_DELAY" "DRAIN_CLOSE_WINDOW" "DRAIN_TIMEOUT" "AUTH_JWT_SECRET" "AUTH_JWT_PUBLIC_KEY_FILE" "API_KEY" "ALLOWED_ORIGINS" "JAVA_TOOL_OPTIONS" -}}
+{{- $reserved := list "PORT" "HOST" "NODE_ID" "REDIS_URL" "REDIS_SENTINELS" "REDIS_MASTER_NAME" "REDIS_PASSWORD" "DRAIN_READY_DELAY" "DRAIN_CLOSE_WINDOW" "DRAIN_TIMEOUT" "AUTH_JWT_SECRET" "AUTH_JWT_PUBLIC_KEY_FILE" "API_KEY" "ALLOWED_ORIGINS" "JAVA_TOOL_OPTIONS" -}}
 {{- range $k, $v := .Values.config -}}
 {{- if has $k $reserved -}}
 {{- fail (printf "config.%s is set by the chart from other values (see values.yaml); remove it from config" $k) -}}

@@ -32,7 +32,8 @@ class ChartRedisTest {
     assertThat(redis.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
     assertThat(sts.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
     assertThat(r.get("Service", REDIS).at("/spec/ports/0/port").asInt()).isEqualTo(6379);
-    assertThat(r.nodeEnvValues()).containsEntry("REDIS_URL", "redis://" + REDIS + ":6379");
+    // The built-in Redis has a password by default (ChartOperatorsTest covers it); the URL carries it.
+    assertThat(r.nodeEnvValues()).containsEntry("REDIS_URL", "redis://:$(REDIS_PASSWORD)@" + REDIS + ":6379");
   }
 
   @Test

@@ -117,6 +117,70 @@ final class ChartVariants {
         balance: leastconn
       """;
 
+  /** Everything an operator can switch on around the nodes, at once. */
+  static final String OPERATORS = """
+      metrics:
+        serviceMonitor:
+          enabled: true
+      grafanaDashboard:
+        enabled: true
+        annotations:
+          grafana_folder: Rolling Paper
+      prometheusRule:
+        enabled: true
+        labels:
+          release: kube-prometheus-stack
+        redisSelector: 'namespace="boards",service="redis-exporter"'
+      ingress:
+        enabled: true
+        className: nginx
+        hosts: ["boards.example.com"]
+        tls:
+          - secretName: boards-example-com-tls
+            hosts: ["boards.example.com"]
+      httpRoute:
+        enabled: true
+        parentRefs:
+          - name: public-gateway
+            namespace: gateway-system
+            sectionName: https
+        hostnames: ["boards.example.com"]
+      networkPolicy:
+        enabled: true
+        nodeExtraFrom:
+          - namespaceSelector:
+              matchLabels:
+                kubernetes.io/metadata.name: monitoring
+        postgresqlPodSelector:
+          app.kubernetes.io/name: postgresql
+      envFrom:
+        - secretRef:
+            name: rolling-paper-extra
+      extraVolumes:
+        - name: ca
+          configMap:
+            name: corporate-ca
+      extraVolumeMounts:
+        - name: ca
+          mountPath: /etc/ssl/corporate
+          readOnly: true
+      """;
+
+  static final String BUILTIN_REDIS_PASSWORD_SECRET = """
+      redis:
+        builtin:
+          auth:
+            existingSecret: redis-password
+            existingSecretKey: password
+      """;
+
+  static final String BUILTIN_REDIS_NO_PASSWORD = """
+      redis:
+        builtin:
+          auth:
+            enabled: false
+      """;
+
   static Stream<Arguments> all() {
     return Stream.of(
         Arguments.of("defaults", DEFAULTS),
@@ -132,6 +196,9 @@ final class ChartVariants {
         Arguments.of("auth with existing secrets", AUTH_EXISTING_SECRETS),
         Arguments.of("auth RS256", AUTH_RS256),
         Arguments.of("auth off", AUTH_OFF),
-        Arguments.of("leastconn", LEASTCONN));
+        Arguments.of("leastconn", LEASTCONN),
+        Arguments.of("operators: dashboard, alerts, ingress, HTTPRoute, NetworkPolicy, envFrom", OPERATORS),
+        Arguments.of("built-in Redis password from a Secret", BUILTIN_REDIS_PASSWORD_SECRET),
+        Arguments.of("built-in Redis without password", BUILTIN_REDIS_NO_PASSWORD));
   }
 }

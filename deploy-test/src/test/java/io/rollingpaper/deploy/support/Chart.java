@@ -25,6 +25,12 @@ public final class Chart {
   public static final String NAMESPACE = "boards";
   /** The name every object of the release is prefixed with. */
   public static final String FULLNAME = "rpl-rolling-paper-live";
+  /**
+   * The Kubernetes version rendered for: the oldest the chart's kubeVersion admits. helm-java's
+   * engine otherwise assumes v1.20.0 (its build does not stamp a client-go version, unlike the
+   * helm CLI), which the chart refuses.
+   */
+  public static final String KUBE_VERSION = "v1.25.0";
 
   static final YAMLMapper YAML = new YAMLMapper();
 
@@ -70,7 +76,10 @@ public final class Chart {
       return new Helm(chart).template()
           .withName(RELEASE)
           .withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION)
           .withValuesFile(values)
+          // helm-java's template is not client-only: `lookup` would try the (offline) cluster.
+          .set("secretsChecksum.lookup", "false")
           .call();
     } finally {
       deleteQuietly(values);
@@ -99,7 +108,10 @@ public final class Chart {
       return new Helm(Repo.chart()).install()
           .withName(RELEASE)
           .withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION)
           .withValuesFile(values)
+          // Not client-only for `lookup` either (see templateText).
+          .set("secretsChecksum.lookup", "false")
           .clientOnly()
           .dryRun()
           .call()
