@@ -3,6 +3,7 @@ package io.rollingpaper.node.paper;
 import io.rollingpaper.node.broker.ChannelMessage;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.session.Refusal;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.store.Delta;
 import io.rollingpaper.node.store.PaperHead;
@@ -125,8 +126,7 @@ final class LocalPaper {
   private void refuseMissing(Session session, PaperRead.Missing missing) {
     String why = missing.deleted() ? "the paper was deleted" : "the paper does not exist";
     LOG.info("node={} paper={} session={} join refused: {}", hub.nodeId(), id, session.id(), why);
-    session.send(FrameCodec.error(null, ErrorCode.NOT_FOUND, why));
-    session.close(CloseCodes.NOT_FOUND, why);
+    session.refuse(Refusal.notFound(why));
   }
 
   private void adoptIfUnknown(String newEpoch, long seq, PaperStatus newStatus) {

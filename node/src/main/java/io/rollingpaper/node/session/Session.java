@@ -190,6 +190,14 @@ public final class Session {
     }
   }
 
+  /** Refused after the upgrade (a join of a deleted paper, say): one {@code error} frame, then the close. */
+  public void refuse(Refusal refusal) {
+    if (refusal.code() != null) {
+      send(FrameCodec.error(null, refusal.code(), refusal.message()));
+    }
+    close(refusal.closeCode(), refusal.code() != null ? refusal.code().wire() : refusal.message());
+  }
+
   public void close(short code, String reason) {
     if (!closed) {
       closed = true;
