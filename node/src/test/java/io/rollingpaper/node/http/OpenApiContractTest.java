@@ -21,7 +21,6 @@ import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -112,8 +111,6 @@ class OpenApiContractTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  /** PUT arrives with the lifecycle work (issue 11): delete the {@code @Disabled} line once it is merged. */
-  @Disabled("PUT /api/papers/{paperId} is not built on this branch yet")
   @Test
   void createAnswersThePaperThenConflictsAndRecreatesAfterADelete(VertxTestContext ctx) {
     check(HttpMethod.PUT, "/api/papers/made", null, AUTHORIZED, 201, null)
@@ -134,8 +131,7 @@ class OpenApiContractTest {
         })
         .compose(reply -> {
           assertError(reply, 405, "method_not_allowed");
-          // PUT joins them once the lifecycle work adds its route.
-          assertThat(reply.headers().get("allow")).contains("DELETE", "GET").doesNotContain("PATCH");
+          assertThat(reply.headers().get("allow")).contains("DELETE", "GET", "PUT").doesNotContain("PATCH");
           return http.send(HttpMethod.GET, "/api/papers/doc/ops", null, AUTHORIZED);
         })
         .compose(reply -> {
