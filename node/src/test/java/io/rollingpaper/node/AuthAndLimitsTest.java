@@ -150,7 +150,8 @@ class AuthAndLimitsTest {
           return outcome(vertx, "/ws/p1?access_token=" + expired);
         }).compose(outcome -> {
           assertThat(outcome).as("an expired token").isEqualTo("4401 unauthorized");
-          return outcome(vertx, "/ws/p1", Map.of("Authorization", "Bearer " + token(vertx, "ann", "viewer", List.of("*"), 60)));
+          // A writer: a viewer's join of a paper that does not exist yet is 4404 (creation is deliberate).
+          return outcome(vertx, "/ws/p1", Map.of("Authorization", "Bearer " + token(vertx, "ann", "writer", List.of("*"), 60)));
         }).compose(outcome -> {
           assertThat(outcome).as("the header, for non-browser clients, and a wildcard").isEqualTo("admitted");
           return join(vertx, "p1", token(vertx, "ann", "writer", List.of("p1"), 60));

@@ -216,14 +216,20 @@ class ClusterTest {
         }))).eventually(admin::close).onComplete(ctx.succeedingThenComplete());
   }
 
-  /** Applies a put with the node's own script but publishes nothing: a delta whose message was lost. */
+  /**
+   * Applies a put with the node's own script but publishes nothing (the publish command is replaced by
+   * EXISTS): a delta whose message was lost. Arguments as RedisStore.apply builds them (apply.lua's header).
+   */
   private Future<Void> silentPut(Redis admin, String epoch) {
     String tag = "rp:{" + paper + "}:";
-    Request eval = Request.cmd(Command.EVAL).arg(script("prelude") + "\n" + script("apply")).arg(4)
-        .arg(tag + "meta").arg(tag + "notes").arg(tag + "log").arg(tag + "presence")
+    String apply = script("apply");
+    int shebangEnd = apply.indexOf('\n');
+    String source = apply.substring(0, shebangEnd) + "\n" + script("prelude") + "\n" + apply.substring(shebangEnd + 1);
+    Request eval = Request.cmd(Command.EVAL).arg(source).arg(6)
+        .arg(tag + "meta").arg(tag + "notes").arg(tag + "log").arg(tag + "presence").arg(tag + "tomb").arg(tag + "lease")
         .arg("\"" + paper + "\"").arg(tag + "ch").arg(tag + "n:").arg("EXISTS")
-        .arg(epoch).arg(100).arg(16384).arg(1000).arg("note.put").arg("ghost").arg("\"backend\"").arg("null").arg("0")
-        .arg("").arg("\"id\"").arg("\"ghost\"");
+        .arg("").arg(100).arg(16384).arg(1000).arg("note.put").arg("ghost").arg("\"backend\"").arg("null").arg("0")
+        .arg("").arg(256).arg("\"id\"").arg("\"ghost\"");
     return admin.send(eval).map(reply -> {
       assertThat(reply.get(0).toString()).isEqualTo("ok");
       return null;

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class OpenApiContractTest {
-  private static final String KEY = "test-api-key";
+  private static final String KEY = "test-api-key-test-api-key-test-api-key";
   private static final Map<String, String> AUTHORIZED = Map.of("Authorization", "Bearer " + KEY);
   private static final Path DOCUMENT = Path.of("..", "docs", "openapi.yaml").toAbsolutePath().normalize();
 
