@@ -205,7 +205,11 @@ public final class RedisStore implements PaperStore {
       if (confirmed.replicas() < waitReplicas) {
         return Future.failedFuture(notConfirmed("op " + seq + " of " + request.paper(), confirmed.replicas()));
       }
-      return release(request.paper(), epoch, seq).map(mark -> new Applied(seq, epoch));
+      // -1: the paper was deleted (or recreated) between the apply and its release, so its delta is never
+      // published and nobody would ever acknowledge the op: it is answered as the deleted paper's ops are.
+      return release(request.paper(), epoch, seq).compose(mark -> mark < 0
+          ? Future.failedFuture(new PaperMissingException(request.paper(), true))
+          : Future.succeededFuture(new Applied(seq, epoch)));
     });
   }
 
