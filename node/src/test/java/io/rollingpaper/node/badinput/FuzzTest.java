@@ -73,6 +73,8 @@ class FuzzTest {
 
   /** What the run saw, from every lane. */
   private final Map<String, AtomicInteger> closes = new ConcurrentHashMap<>();
+  /** Close codes by what the batch ended with: its ending frame's kind, or "answered" when it had none. */
+  private final Map<String, AtomicInteger> closesByEnding = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> kinds = new ConcurrentHashMap<>();
   private final AtomicInteger framesSent = new AtomicInteger();
@@ -124,8 +126,8 @@ class FuzzTest {
           fuzzing.set(false);
           readiness.stop();
           LOG.info("FIGURE fuzz: seed {}: {} frames sent over {} viewer connections in {} ms; closes by code {}; "
-                  + "errors answered by code {}; frames by kind {}; readiness polled {} times, {} not 200; writer acks "
-                  + "during the run {}", seed, framesSent.get(), connections.get(), wallMs, sorted(closes), sorted(errors),
+                  + "closes by batch ending {}; errors answered by code {}; frames by kind {}; readiness polled {} times, {} not 200; writer acks "
+                  + "during the run {}", seed, framesSent.get(), connections.get(), wallMs, sorted(closes), sorted(closesByEnding), sorted(errors),
               sorted(kinds), readiness.polls.get(), readiness.failures.size(), writer[0].acks.get());
           return writer[0].writeOnce(1_000_000);
         })
@@ -225,7 +227,7 @@ class FuzzTest {
               problems.add("a viewer connection still open " + CONNECTION_END_MS + " ms after its batch "
                   + batch.stream().map(HostileFrames.Frame::kind).toList());
             }
-            record(raw);
+            record(raw, batch.get(batch.size() - 1));
             return raw.close();
           });
     }).recover(error -> {
@@ -234,9 +236,10 @@ class FuzzTest {
     });
   }
 
-  private void record(RawWebSocket raw) {
+  private void record(RawWebSocket raw, HostileFrames.Frame last) {
     Integer code = raw.closeCode();
     count(closes, code == null ? "none" : code.toString());
+    count(closesByEnding, (last.ending() ? last.kind() : "answered") + "→" + (code == null ? "none" : code));
     if (code != null && code >= 4000) {
       problems.add("a viewer was refused at join with " + code);
     }
