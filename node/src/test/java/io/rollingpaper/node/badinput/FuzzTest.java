@@ -47,7 +47,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with 1011 (by the client's count and by the node's own metric), readiness never failed, no viewer was sent
  * a delta, and the writer's ops were acknowledged during the run and after it.
  *
- * <p>The seed is printed; {@code -Dfuzz.seed=N} replays a run's frames.
+ * <p>Close codes are counted, not asserted (but 1011 and the join refusals): frames are pipelined, each batch
+ * followed by the client's own close frame, so a node that closes asynchronously (1007, 1009) can be beaten by
+ * that close and echo 1000, and one that drops the TCP connection while bytes are still unread sends a reset that
+ * can discard its close frame ("none"). Every connection must still end within {@link #CONNECTION_END_MS}.
+ *
+ * <p>The seed is printed; {@code -Dfuzz.seed=N} replays a run's frames (the same frames; the timing, and so the
+ * close codes, vary).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
@@ -139,6 +145,7 @@ class FuzzTest {
           String after = all.resultAt(0);
           String metrics = ((Http.Reply) all.resultAt(1)).body();
           assertThat(framesSent.get()).as("frames sent").isGreaterThanOrEqualTo(FRAMES);
+          assertThat(after).as("the paper, byte for byte").isEqualTo(before[0]);
           assertThat(problems).as("connections that did not end, or were refused at join").isEmpty();
           assertThat(closes).as("close codes seen by the viewers").doesNotContainKey("1011");
           assertThat(metrics).as("the node's metrics").contains("rpl_session_closes_total");
@@ -151,7 +158,6 @@ class FuzzTest {
           assertThat(writer[0].failures).as("the writer's ops that were not acknowledged").isEmpty();
           assertThat(writer[0].acks.get()).as("the writer's ops acknowledged during the run and after it")
               .isGreaterThanOrEqualTo(2);
-          assertThat(after).as("the paper, byte for byte").isEqualTo(before[0]);
           ctx.completeNow();
         })));
   }
