@@ -49,8 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Close codes are counted, not asserted (but 1011 and the join refusals): frames are pipelined, each batch
  * followed by the client's own close frame, so a node that closes asynchronously (1007, 1009) can be beaten by
- * that close and echo 1000, and one that drops the TCP connection while bytes are still unread sends a reset that
- * can discard its close frame ("none"). Every connection must still end within {@link #CONNECTION_END_MS}.
+ * that close and echo 1000, and "none" (no close frame reached the client) is most likely the TCP reset a
+ * connection closed with bytes still unread sends, which can discard the close frame before it is read (not
+ * verified frame by frame). Every connection must still end within {@link #CONNECTION_END_MS}.
  *
  * <p>The seed is printed; {@code -Dfuzz.seed=N} replays a run's frames (the same frames; the timing, and so the
  * close codes, vary).
