@@ -121,7 +121,10 @@ class WebhookSurvivesNodeKillTest {
           killedAt[0] = System.nanoTime();
           assertThat(dead.exitValue()).as("SIGKILL").isEqualTo(128 + 9);
           // Committed with the paper before complete answered, so it is there the moment A is gone.
-          return outboxRow(vertx, row -> true);
+          return sql.preparedQuery(ROW).execute(Tuple.of(paper)).map(rows -> {
+            assertThat(rows.size()).as("the event is in the shared outbox when A dies").isEqualTo(1);
+            return rows.iterator().next();
+          });
         })
         .compose(atKill -> {
           LOG.info("at the kill: attempts={} lease_owner={} leased={}", atKill.getInteger("attempts"),
