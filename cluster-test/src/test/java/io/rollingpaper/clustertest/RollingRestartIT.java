@@ -162,77 +162,35 @@ class RollingRestartIT {
           finalState.put(paper, served);
         } else if (!Objects.equals(served.getString("epoch"), reference.getString("epoch"))
             || !Objects.equals(served.getLong("seq"), reference.getLong("seq"))
-            || !notesById(served).equals(notesById(reference))) {
+            || !Outcome.notesById(served).equals(Outcome.notesById(reference))) {
           problems.add("node-" + i + " serves " + paper + " differently from node-1");
         }
       }
     }
 
-    long sent = 0;
-    long acked = 0;
-    long lost = 0;
-    long unacked = 0;
-    long resent = 0;
-    long duplicates = 0;
-    long midSnapshots = 0;
-    List<WritingClient.Reconnect> reconnects = new ArrayList<>();
+    // The checks every writing test shares (nothing acked lost, convergence, no gap or duplicate) ...
+    Outcome outcome = Outcome.check(results, finalState, problems);
+    long sent = outcome.sent();
+    long acked = outcome.acked();
+    long lost = outcome.lost();
+    long unacked = outcome.unacked();
+    long resent = outcome.resent();
+    long duplicates = outcome.duplicates();
+    long midSnapshots = outcome.midConnectionSnapshots();
+    List<WritingClient.Reconnect> reconnects = outcome.reconnects();
+    // ... and this test's own: the server set each note's author, and every client's node was restarted.
     JsonArray reconnectLog = new JsonArray();
     for (WritingClient.Result r : results) {
       r.reconnects().forEach(c -> reconnectLog.add(new JsonObject().put("client", r.name()).put("paper", r.paper())
           .put("closeCode", c.closeCode()).put("since", c.since()).put("firstFrame", c.firstFrame())
           .put("ms", c.millis()).put("upgradeMs", c.upgradeMillis()).put("failedAttempts", c.failedAttempts())));
-      JsonObject paper = finalState.get(r.paper());
-      Map<String, JsonObject> finalNotes = notesById(paper);
-      sent += r.ops().size();
-      acked += r.acked();
-      unacked += r.unacked();
-      resent += r.resends();
-      duplicates += r.duplicateAcks();
-      midSnapshots += r.midConnectionSnapshots();
-      reconnects.addAll(r.reconnects());
-      r.violations().forEach(v -> problems.add(r.name() + ": " + v));
-      r.errors().forEach(e -> problems.add(r.name() + ": error frame " + e.encode()));
-      if (r.gaveUp()) {
-        problems.add(r.name() + " gave up reconnecting");
-      }
-      // No accepted op lost: every acked op is within the paper's history and its note shows it or a later op.
-      for (WritingClient.SentOp op : r.ops()) {
-        if (op.acks == 0) {
-          continue;
-        }
-        JsonObject note = finalNotes.get(op.noteId);
-        int finalVersion = note == null ? -1 : note.getInteger("v", -1);
-        if (op.ackSeq > paper.getLong("seq") || finalVersion < op.version) {
-          lost++;
-          problems.add(r.name() + ": acked op " + op.cid + " (" + op.noteId + " v" + op.version + ", seq " + op.ackSeq
-              + ") is not in the final state (note there: " + (note == null ? "missing" : note.encode()) + ")");
-        }
-      }
-      // The last value the client gave each of its notes is what the paper holds.
-      r.intended().forEach((id, intended) -> {
+      Map<String, JsonObject> finalNotes = Outcome.notesById(finalState.get(r.paper()));
+      r.intended().keySet().forEach(id -> {
         JsonObject note = finalNotes.get(id);
-        JsonObject withoutAuthor = note == null ? null : note.copy();
-        if (withoutAuthor != null) {
-          withoutAuthor.remove("author");
-        }
-        if (!intended.equals(withoutAuthor)) {
-          problems.add(r.name() + ": note " + id + " is " + (note == null ? "missing" : note.encode())
-              + ", its last op left it " + intended.encode());
-        } else if (!r.name().equals(note.getString("author"))) {
+        if (note != null && !r.name().equals(note.getString("author"))) {
           problems.add(r.name() + ": note " + id + " has author " + note.getString("author"));
         }
       });
-      // Converged: the client's own copy is what the nodes serve.
-      if (!Objects.equals(r.epoch(), paper.getString("epoch")) || r.seq() != paper.getLong("seq")) {
-        problems.add(r.name() + " ended at epoch " + r.epoch() + " seq " + r.seq() + ", the paper is at "
-            + paper.getString("epoch") + " seq " + paper.getLong("seq"));
-      }
-      if (!r.notes().equals(finalNotes)) {
-        problems.add(r.name() + "'s notes differ from the paper's: " + r.notes() + " vs " + finalNotes);
-      }
-      if (r.unacked() > 0) {
-        problems.add(r.name() + " has " + r.unacked() + " ops never acked");
-      }
       if (r.reconnects().isEmpty()) {
         problems.add(r.name() + " never reconnected: its node was restarted, so it should have");
       }
@@ -296,14 +254,6 @@ class RollingRestartIT {
 
   private static int totalReconnects(List<WritingClient.Result> results) {
     return results.stream().mapToInt(r -> r.reconnects().size()).sum();
-  }
-
-  private static Map<String, JsonObject> notesById(JsonObject paper) {
-    Map<String, JsonObject> notes = new TreeMap<>();
-    for (Object note : paper.getJsonArray("notes", new JsonArray())) {
-      notes.put(((JsonObject) note).getString("id"), (JsonObject) note);
-    }
-    return notes;
   }
 
   private static Long percentile(List<Long> sorted, double p) {
