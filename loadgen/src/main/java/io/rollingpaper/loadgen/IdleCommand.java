@@ -539,8 +539,11 @@ final class IdleCommand implements Callable<Integer> {
   }
 
   private String hint() {
-    boolean rejected = failures.keySet().stream().anyMatch(k -> k.startsWith("HTTP 429"));
-    return rejected ? " (429: the node's MAX_CONNECTIONS_PER_ADDRESS or MAX_CONNECTIONS_PER_PAPER is too low)" : "";
+    // Connection caps are refused in-band now (an error frame rate_limited, then close 4429); older nodes
+    // answered HTTP 429 before the upgrade.
+    boolean rejected = failures.keySet().stream()
+        .anyMatch(k -> k.startsWith("HTTP 429") || k.contains(" 4429 ") || k.contains("rate_limited"));
+    return rejected ? " (4429: the node's MAX_CONNECTIONS_PER_ADDRESS or MAX_CONNECTIONS_PER_PAPER is too low)" : "";
   }
 
   /** The JVM options of the node's command line (-Xmx, -XX:…): they decide much of its memory. */
