@@ -118,6 +118,15 @@ class NodeLogsTest {
       }
       assertThat(port).as("the node said where it listens: %s", lines).isPositive();
       traffic(port);
+      // The client sees the 1008 before the node has necessarily logged it: wait (bounded) for the session's
+      // line, so SIGTERM does not race it.
+      long logged = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.stream().noneMatch(l -> l.contains("logged") && l.contains("logs-node-")) && System.nanoTime() < logged) {
+        String line = output.poll(100, TimeUnit.MILLISECONDS);
+        if (line != null) {
+          lines.add(line);
+        }
+      }
       process.destroy();
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the node exits after SIGTERM").isTrue();
       reader.join(TimeUnit.SECONDS.toMillis(10));
