@@ -1,7 +1,7 @@
 package io.rollingpaper.node.http;
 
-import io.rollingpaper.node.broker.Broker;
-import io.rollingpaper.node.store.PaperStore;
+import io.rollingpaper.node.backend.Broker;
+import io.rollingpaper.node.backend.PaperStore;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

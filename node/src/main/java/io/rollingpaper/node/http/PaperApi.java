@@ -2,10 +2,10 @@ package io.rollingpaper.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollingpaper.node.paper.PaperHub;
-import io.rollingpaper.node.store.OpRequest;
-import io.rollingpaper.node.store.PaperRead;
-import io.rollingpaper.node.store.PaperStore;
-import io.rollingpaper.node.store.ReadRequest;
+import io.rollingpaper.node.backend.OpRequest;
+import io.rollingpaper.node.backend.PaperRead;
+import io.rollingpaper.node.backend.PaperStore;
+import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Ids;

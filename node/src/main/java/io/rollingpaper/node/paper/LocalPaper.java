@@ -1,14 +1,14 @@
 package io.rollingpaper.node.paper;
 
-import io.rollingpaper.node.broker.ChannelMessage;
+import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.session.CloseCodes;
 import io.rollingpaper.node.session.OutboundFrame;
 import io.rollingpaper.node.session.Refusal;
 import io.rollingpaper.node.session.Session;
-import io.rollingpaper.node.store.Delta;
-import io.rollingpaper.node.store.PaperHead;
-import io.rollingpaper.node.store.PaperRead;
-import io.rollingpaper.node.store.ReadRequest;
+import io.rollingpaper.node.backend.Delta;
+import io.rollingpaper.node.backend.PaperHead;
+import io.rollingpaper.node.backend.PaperRead;
+import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.PaperSnapshot;

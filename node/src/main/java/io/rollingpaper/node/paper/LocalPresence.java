@@ -1,6 +1,6 @@
 package io.rollingpaper.node.paper;
 
-import io.rollingpaper.node.broker.ChannelMessage;
+import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.OutboundFrame;
 import io.rollingpaper.node.session.Session;

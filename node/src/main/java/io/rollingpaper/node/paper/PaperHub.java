@@ -1,18 +1,18 @@
 package io.rollingpaper.node.paper;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rollingpaper.node.broker.Broker;
-import io.rollingpaper.node.broker.BrokerListener;
-import io.rollingpaper.node.broker.ChannelMessage;
+import io.rollingpaper.node.backend.Broker;
+import io.rollingpaper.node.backend.BrokerListener;
+import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.metrics.NodeMetrics;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionHost;
-import io.rollingpaper.node.store.Applied;
-import io.rollingpaper.node.store.OpRequest;
-import io.rollingpaper.node.store.PaperHead;
-import io.rollingpaper.node.store.PaperRead;
-import io.rollingpaper.node.store.PaperStore;
-import io.rollingpaper.node.store.ReadRequest;
+import io.rollingpaper.node.backend.Applied;
+import io.rollingpaper.node.backend.OpRequest;
+import io.rollingpaper.node.backend.PaperHead;
+import io.rollingpaper.node.backend.PaperRead;
+import io.rollingpaper.node.backend.PaperStore;
+import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Op;

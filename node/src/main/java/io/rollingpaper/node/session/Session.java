@@ -1,6 +1,6 @@
 package io.rollingpaper.node.session;
 
-import io.rollingpaper.node.store.StoreUnavailableException;
+import io.rollingpaper.node.backend.StoreUnavailableException;
 import io.rollingpaper.protocol.ClientFrame;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;

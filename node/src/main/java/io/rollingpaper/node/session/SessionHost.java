@@ -1,7 +1,7 @@
 package io.rollingpaper.node.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rollingpaper.node.store.Applied;
+import io.rollingpaper.node.backend.Applied;
 import io.rollingpaper.protocol.Op;
 import io.vertx.core.Future;
 

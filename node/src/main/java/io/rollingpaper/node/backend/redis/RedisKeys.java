@@ -1,0 +1,43 @@
+package io.rollingpaper.node.backend.redis;
+
+import io.rollingpaper.node.backend.PaperStore;
+
+import java.util.List;
+
+/**
+ * The keys of one paper. All share the hash tag {@code {paperId}}, so a paper's keys and channel live
+ * on one Redis Cluster shard and one script may touch them all.
+ */
+record RedisKeys(String paper) {
+
+  /** The keys every script receives, in the order the scripts' prelude names them. */
+  List<String> scriptKeys() {
+    String tag = "rp:{" + paper + "}:";
+    return List.of(tag + "meta", tag + "notes", tag + "log", tag + "presence", tag + "tomb", tag + "lease");
+  }
+
+  /** Papers by the time a node last saw them used (a sorted set); the idle sweep starts from the oldest. */
+  static final String ACTIVE = "rp:active";
+
+  String notePrefix() {
+    return "rp:{" + paper + "}:n:";
+  }
+
+  String channel() {
+    return PaperStore.channel(paper);
+  }
+
+  static String channelOf(String paper) {
+    return PaperStore.channel(paper);
+  }
+
+  /** Extracts the paper from a channel name, or null for a channel that is not a paper's. */
+  static String paperOfChannel(String channel) {
+    int open = channel.indexOf('{');
+    int close = channel.lastIndexOf('}');
+    if (!channel.startsWith("rp:{") || close <= open) {
+      return null;
+    }
+    return channel.substring(open + 1, close);
+  }
+}

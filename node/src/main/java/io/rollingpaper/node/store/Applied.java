@@ -1,5 +1,0 @@
-package io.rollingpaper.node.store;
-
-/** An accepted op: the seq it got, in the paper's epoch. */
-public record Applied(long seq, String epoch) {
-}

@@ -1,7 +1,0 @@
-package io.rollingpaper.node.store;
-
-import io.rollingpaper.protocol.PaperStatus;
-
-/** Where a paper's history stands now. */
-public record PaperHead(String epoch, long seq, PaperStatus status) {
-}
