@@ -183,11 +183,12 @@ public final class MemoryStore implements PaperStore {
     paper.seq++;
     paper.lastOpAt = clock.getAsLong();
     String frame = FrameCodec.delta(request.paper(), paper.seq, request.by(), request.cid(), opJson);
-    paper.history.addLast(new Delta(paper.seq, Buffer.buffer(frame)));
+    Buffer deltaFrame = Buffer.buffer(frame);
+    paper.history.addLast(new Delta(paper.seq, deltaFrame));
     while (paper.history.size() > limits.historySize()) {
       paper.history.removeFirst();
     }
-    broker.publish(request.paper(), ChannelMessage.delta(paper.epoch, paper.seq, frame));
+    broker.publish(request.paper(), new ChannelMessage.Delta(paper.epoch, paper.seq, deltaFrame));
     return new Applied(paper.seq, paper.epoch);
   }
 
@@ -200,7 +201,8 @@ public final class MemoryStore implements PaperStore {
     if (paper.status == PaperStatus.OPEN) {
       paper.status = PaperStatus.COMPLETED;
       paper.expiresAt = clock.getAsLong() + completedTtl.toMillis();
-      broker.publish(paperId, ChannelMessage.completed(paper.epoch, paper.seq, FrameCodec.completed(paperId, paper.seq)));
+      broker.publish(paperId, new ChannelMessage.Completed(paper.epoch, paper.seq,
+          Buffer.buffer(FrameCodec.completed(paperId, paper.seq))));
     }
     return Future.succeededFuture(snapshot(paperId, paper));
   }
@@ -215,7 +217,7 @@ public final class MemoryStore implements PaperStore {
       return Future.succeededFuture(false);
     }
     papers.remove(paperId);
-    broker.publish(paperId, ChannelMessage.deleted(paper.epoch));
+    broker.publish(paperId, new ChannelMessage.Deleted(paper.epoch));
     return Future.succeededFuture(true);
   }
 
@@ -345,8 +347,8 @@ public final class MemoryStore implements PaperStore {
   }
 
   @Override
-  public Future<Void> publish(String paper, String message) {
-    broker.publish(paper, message);
+  public Future<Void> signal(String paper, ChannelMessage.Signal signal) {
+    broker.publish(paper, signal);
     return Future.succeededFuture();
   }
 
@@ -412,7 +414,8 @@ public final class MemoryStore implements PaperStore {
 
   private void publishPresence(String paperId, MemoryPaper paper, List<PresenceEntry> joined, List<String> left) {
     paper.presenceVersion++;
-    broker.publish(paperId, ChannelMessage.presence(paper.presenceVersion, FrameCodec.presence(paperId, joined, left)));
+    broker.publish(paperId, new ChannelMessage.Presence(paper.presenceVersion,
+        Buffer.buffer(FrameCodec.presence(paperId, joined, left))));
   }
 
   private List<PresenceEntry> presenceList(MemoryPaper paper) {
