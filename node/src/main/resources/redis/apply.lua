@@ -119,6 +119,7 @@ if DEFER then
     redis.call('HSET', KEYS[1], 'pub', fmt(seq - 1))
   end
 else
+  -- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
   redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. fmt(seq) .. ' ' .. delta)
   redis.call('HSET', KEYS[1], 'pub', fmt(seq))
 end

@@ -7,6 +7,7 @@ if not state[1] then
 end
 if state[3] ~= 'completed' then
   redis.call('HSET', KEYS[1], 'status', 'completed')
+  -- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
   redis.call(PUBLISH, CHANNEL, 'C ' .. state[1] .. ' ' .. state[2] .. ' {"type":"completed","paper":' .. PAPER_JSON
     .. ',"seq":' .. state[2] .. '}')
   local ttl = ARGV[5]

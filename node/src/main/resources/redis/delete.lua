@@ -15,5 +15,6 @@ for i = 1, #ids do
   redis.call('DEL', NOTE_PREFIX .. ids[i])
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6])
+-- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
 redis.call(PUBLISH, CHANNEL, 'X ' .. epoch)
 return 1

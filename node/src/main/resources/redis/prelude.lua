@@ -98,6 +98,7 @@ local function presence_store(user, entry)
   end
 end
 
+-- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
 local function presence_publish(joined_json, left_json)
   local pv = redis.call('HINCRBY', KEYS[1], 'pv', 1)
   redis.call(PUBLISH, CHANNEL, 'P ' .. pv .. ' {"type":"presence","paper":' .. PAPER_JSON .. ',"joined":'

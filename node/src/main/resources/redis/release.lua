@@ -17,6 +17,7 @@ local entries = redis.call('XRANGE', KEYS[3], fmt(pub + 1), fmt(upto))
 for i = 1, #entries do
   local id = entries[i][1]
   local s = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
+  -- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
   redis.call(PUBLISH, CHANNEL, 'D ' .. state[1] .. ' ' .. s .. ' ' .. entries[i][2][2])
 end
 redis.call('HSET', KEYS[1], 'pub', fmt(upto))

@@ -82,6 +82,8 @@ public final class Node extends VerticleBase {
       store = lifecycleStore();
       hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
+      return backend.start(hub);
+    }).compose(receiving -> {
       hub.start();
       heartbeat = new Heartbeat(vertx, config.nodeId(), config.wire().heartbeatInterval(),
           config.wire().heartbeatTimeout());

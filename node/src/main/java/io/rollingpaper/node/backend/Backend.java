@@ -16,10 +16,14 @@ import io.vertx.redis.client.RedisRole;
 
 import java.util.ArrayList;
 
-/** A store and the broker that receives what it publishes: in memory (one node) or on Redis (a cluster). */
+/**
+ * A store and the broker that receives what it publishes: in memory (one node) or on Redis (a cluster).
+ * {@link #create} starts the store; {@link #start} starts the broker once its listener exists (the listener
+ * needs the store and the broker, so it is built in between).
+ */
 public record Backend(PaperStore store, Broker broker, String description) {
 
-  /** Creates the backend the config names; on Redis, fails if Redis cannot be reached now. */
+  /** Creates the backend the config names and starts its store; on Redis, fails if Redis cannot be reached now. */
   public static Future<Backend> create(Vertx vertx, Context context, NodeConfig config) {
     if (config.redis().isEmpty()) {
       MemoryBroker broker = new MemoryBroker(context);
@@ -46,10 +50,18 @@ public record Backend(PaperStore store, Broker broker, String description) {
     String description = redis.describe() + (redis.waitReplicas() > 0
         ? ", ops acknowledged once " + redis.waitReplicas() + " replica(s) have them" : "");
     return store.start()
-        .compose(ignored -> broker.start())
         .map(ignored -> new Backend(store, broker, description))
         .recover(error -> broker.close().eventually(store::close).transform(ignored -> Future.failedFuture(
             new IllegalStateException("cannot reach " + redis.describe() + ": " + error.getMessage(), error))));
+  }
+
+  /**
+   * Starts delivering what arrives on the paper channels to {@code listener}; on Redis, fails (and closes the
+   * backend) if the subscriber connections cannot be opened now.
+   */
+  public Future<Void> start(BrokerListener listener) {
+    return broker.start(listener).recover(error -> close().transform(ignored -> Future.failedFuture(
+        new IllegalStateException("cannot reach " + description + ": " + error.getMessage(), error))));
   }
 
   /**

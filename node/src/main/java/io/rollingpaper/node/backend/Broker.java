@@ -24,7 +24,11 @@ public interface Broker {
     DOWN
   }
 
-  void listener(BrokerListener listener);
+  /**
+   * Starts receiving for {@code listener}, the one this broker delivers to for its whole life: on Redis,
+   * connects; fails when Redis cannot be reached now. Called once, before the first {@link #subscribe}.
+   */
+  Future<Void> start(BrokerListener listener);
 
   /** Subscribes to a paper's channel; succeeds once messages published after this point will arrive. */
   Future<Void> subscribe(String paper);

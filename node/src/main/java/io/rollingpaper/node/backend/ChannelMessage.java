@@ -3,9 +3,9 @@ package io.rollingpaper.node.backend;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A message on a paper channel. On the wire it is a kind letter, space-separated header fields, and
- * (for most kinds) the frame to relay to clients, already serialized, so a node forwards a slice of
- * the received buffer without parsing JSON:
+ * A message on a paper channel, parsed once where it arrives. On the wire it is a kind letter,
+ * space-separated header fields, and (for most kinds) the frame to relay to clients, already serialized,
+ * so a node forwards a slice of the received buffer without parsing JSON:
  * <pre>
  *   D epoch seq frame     an accepted op (the frame is the delta)
  *   C epoch seq frame     the paper was completed at seq
@@ -13,84 +13,110 @@ import io.vertx.core.buffer.Buffer;
  *   P version frame       presence changed (version orders presence changes)
  *   S session frame       a signal from that session (which does not get it back)
  * </pre>
+ * Only this type and the Lua scripts know that format. The scripts that publish it on Redis:
+ * {@code src/main/resources/redis/apply.lua} and {@code release.lua} (D), {@code complete.lua} (C),
+ * {@code delete.lua} (X), {@code prelude.lua}'s {@code presence_publish} (P); S is published from Java
+ * ({@link Signal#encode()}). Change them together.
+ *
+ * <p>The paper is not part of the message: it is the channel's, and the broker passes it alongside.
  */
-public record ChannelMessage(String paper, Kind kind, String header1, String header2, Buffer frame) {
+public sealed interface ChannelMessage {
 
-  public enum Kind { DELTA, COMPLETED, DELETED, PRESENCE, SIGNAL }
+  /** The bytes published on the channel. */
+  Buffer encode();
 
-  public String epoch() {
-    return header1;
+  /** The messages a paper applies in seq order (deltas, completion, deletion), all of one epoch. */
+  sealed interface Ordered extends ChannelMessage {
+    String epoch();
   }
 
-  public long seq() {
-    return Long.parseLong(header2);
+  /** An accepted op: its delta frame, the seq it was given. */
+  record Delta(String epoch, long seq, Buffer frame) implements Ordered {
+    @Override
+    public Buffer encode() {
+      return wire('D', epoch + " " + seq, frame);
+    }
   }
 
-  public long presenceVersion() {
-    return Long.parseLong(header1);
+  /** The paper was completed at {@code seq}; the frame tells the clients. */
+  record Completed(String epoch, long seq, Buffer frame) implements Ordered {
+    @Override
+    public Buffer encode() {
+      return wire('C', epoch + " " + seq, frame);
+    }
   }
 
-  public String senderSession() {
-    return header1;
+  /** The paper (in that epoch) was deleted. */
+  record Deleted(String epoch) implements Ordered {
+    @Override
+    public Buffer encode() {
+      return Buffer.buffer("X " + epoch);
+    }
   }
 
-  public static String delta(String epoch, long seq, String frame) {
-    return "D " + epoch + " " + seq + " " + frame;
+  /** Presence changed; {@code version} orders the changes of one paper. */
+  record Presence(long version, Buffer frame) implements ChannelMessage {
+    @Override
+    public Buffer encode() {
+      return wire('P', Long.toString(version), frame);
+    }
   }
 
-  public static String completed(String epoch, long seq, String frame) {
-    return "C " + epoch + " " + seq + " " + frame;
+  /** A signal from {@code senderSession}, relayed to every other session of the paper. */
+  record Signal(String senderSession, Buffer frame) implements ChannelMessage {
+    public Signal(String senderSession, String frame) {
+      this(senderSession, Buffer.buffer(frame));
+    }
+
+    @Override
+    public Buffer encode() {
+      return wire('S', senderSession, frame);
+    }
   }
 
-  public static String deleted(String epoch) {
-    return "X " + epoch;
+  private static Buffer wire(char kind, String headers, Buffer frame) {
+    return Buffer.buffer(headers.length() + frame.length() + 3)
+        .appendByte((byte) kind).appendByte((byte) ' ')
+        .appendString(headers).appendByte((byte) ' ')
+        .appendBuffer(frame);
   }
 
-  public static String presence(long version, String frame) {
-    return "P " + version + " " + frame;
-  }
-
-  public static String signal(String session, String frame) {
-    return "S " + session + " " + frame;
-  }
-
-  /** Parses a raw message; null for anything not of this format (it is ignored and logged by the caller). */
-  public static ChannelMessage parse(String paper, Buffer raw) {
+  /**
+   * Parses a raw message; null for anything not of this format (the caller ignores and logs it). The frame is
+   * a slice of {@code raw}, not a copy.
+   */
+  static ChannelMessage parse(Buffer raw) {
     if (raw.length() < 3 || raw.getByte(1) != ' ') {
       return null;
     }
-    Kind kind = switch (raw.getByte(0)) {
-      case 'D' -> Kind.DELTA;
-      case 'C' -> Kind.COMPLETED;
-      case 'X' -> Kind.DELETED;
-      case 'P' -> Kind.PRESENCE;
-      case 'S' -> Kind.SIGNAL;
-      default -> null;
-    };
-    if (kind == null) {
+    byte kind = raw.getByte(0);
+    if (kind == 'X') {
+      int end = indexOfSpace(raw, 2);
+      return end == 2 ? null : new Deleted(raw.getString(2, end < 0 ? raw.length() : end));
+    }
+    int end = indexOfSpace(raw, 2);
+    if (end <= 2) {
       return null;
     }
-    int headers = switch (kind) {
-      case DELTA, COMPLETED -> 2;
-      case DELETED -> 1;
-      case PRESENCE, SIGNAL -> 1;
-    };
-    String[] values = new String[2];
-    int start = 2;
-    for (int h = 0; h < headers; h++) {
-      int end = indexOfSpace(raw, start);
-      if (end < 0) {
-        if (kind == Kind.DELETED) {
-          end = raw.length();
-        } else {
-          return null;
+    String first = raw.getString(2, end);
+    try {
+      return switch (kind) {
+        case 'D', 'C' -> {
+          int seqEnd = indexOfSpace(raw, end + 1);
+          if (seqEnd < 0) {
+            yield null;
+          }
+          long seq = Long.parseLong(raw.getString(end + 1, seqEnd));
+          Buffer frame = raw.slice(seqEnd + 1, raw.length());
+          yield kind == 'D' ? new Delta(first, seq, frame) : new Completed(first, seq, frame);
         }
-      }
-      values[h] = raw.getString(start, end);
-      start = end + 1;
+        case 'P' -> new Presence(Long.parseLong(first), raw.slice(end + 1, raw.length()));
+        case 'S' -> new Signal(first, raw.slice(end + 1, raw.length()));
+        default -> null;
+      };
+    } catch (NumberFormatException e) {
+      return null;
     }
-    Buffer frame = kind == Kind.DELETED ? null : raw.slice(start, raw.length());
-    return new ChannelMessage(paper, kind, values[0], values[1], frame);
   }
 
   private static int indexOfSpace(Buffer raw, int from) {

@@ -94,17 +94,11 @@ public interface PaperStore {
    */
   Future<Map<String, PaperHead>> tick(String node, Map<String, Map<String, String>> namesByUserByPaper);
 
-  /** Publishes an ephemeral message on the paper's channel; never stored. */
-  Future<Void> publish(String paper, String message);
+  /** Publishes a signal on the paper's channel; never stored. */
+  Future<Void> signal(String paper, ChannelMessage.Signal signal);
 
   /** Succeeds when the store answers; readiness uses it. */
   Future<Void> ping();
 
   Future<Void> close();
-
-  /** The per-paper channel, for brokers that subscribe to what this store publishes. */
-  static String channel(String paper) {
-    return "rp:{" + paper + "}:ch";
-  }
-
 }

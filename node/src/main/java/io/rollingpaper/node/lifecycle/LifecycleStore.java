@@ -3,6 +3,7 @@ package io.rollingpaper.node.lifecycle;
 import io.rollingpaper.node.archive.ArchivedPaper;
 import io.rollingpaper.node.archive.PaperArchive;
 import io.rollingpaper.node.backend.Applied;
+import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperMissingException;
@@ -272,8 +273,8 @@ public final class LifecycleStore implements PaperStore {
   }
 
   @Override
-  public Future<Void> publish(String paper, String message) {
-    return live.publish(paper, message);
+  public Future<Void> signal(String paper, ChannelMessage.Signal signal) {
+    return live.signal(paper, signal);
   }
 
   @Override

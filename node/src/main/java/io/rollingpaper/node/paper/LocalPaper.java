@@ -42,7 +42,7 @@ final class LocalPaper {
   private final Map<Session, Cursor> cursors = new LinkedHashMap<>();
   private final LocalPresence presence = new LocalPresence();
   private final PaperJoins joins;
-  private final ArrayDeque<ChannelMessage> pending = new ArrayDeque<>();
+  private final ArrayDeque<ChannelMessage.Ordered> pending = new ArrayDeque<>();
   private Future<Void> subscription;
   private String epoch;
   private DeltaRing ring;
@@ -171,39 +171,39 @@ final class LocalPaper {
   // ---- what arrives from the channel ------------------------------------------------------
 
   void onMessage(ChannelMessage message) {
-    switch (message.kind()) {
-      case SIGNAL -> relaySignal(message);
-      case PRESENCE -> presence.relay(message, cursors);
-      default -> {
-        if (epoch == null || repairing) {
-          pending.addLast(message);
-        } else {
-          onOrdered(message);
-        }
+    if (message instanceof ChannelMessage.Signal signal) {
+      relaySignal(signal);
+    } else if (message instanceof ChannelMessage.Presence change) {
+      presence.relay(change, cursors);
+    } else if (message instanceof ChannelMessage.Ordered ordered) {
+      if (epoch == null || repairing) {
+        pending.addLast(ordered);
+      } else {
+        onOrdered(ordered);
       }
     }
   }
 
-  private void onOrdered(ChannelMessage message) {
-    if (message.kind() == ChannelMessage.Kind.DELETED) {
+  private void onOrdered(ChannelMessage.Ordered message) {
+    if (message instanceof ChannelMessage.Deleted) {
       if (message.epoch().equals(epoch)) {
         deleted();
       }
-      return;
-    }
-    if (!message.epoch().equals(epoch) || message.seq() > ring.last() + 1
-        || (message.kind() == ChannelMessage.Kind.COMPLETED && message.seq() > ring.last())) {
-      pending.addLast(message);
-      repair();
-      return;
-    }
-    if (message.kind() == ChannelMessage.Kind.DELTA) {
-      if (message.seq() == ring.last() + 1) {
-        ring.append(OutboundFrame.of(message.frame()));
+    } else if (message instanceof ChannelMessage.Delta delta) {
+      if (!delta.epoch().equals(epoch) || delta.seq() > ring.last() + 1) {
+        pending.addLast(delta);
+        repair();
+      } else if (delta.seq() == ring.last() + 1) {
+        ring.append(OutboundFrame.of(delta.frame()));
         pumpAll();
       }
-    } else {
-      markCompleted(message.seq());
+    } else if (message instanceof ChannelMessage.Completed completed) {
+      if (!completed.epoch().equals(epoch) || completed.seq() > ring.last()) {
+        pending.addLast(completed);
+        repair();
+      } else {
+        markCompleted(completed.seq());
+      }
     }
   }
 
@@ -215,10 +215,10 @@ final class LocalPaper {
     }
   }
 
-  private void relaySignal(ChannelMessage message) {
-    OutboundFrame frame = OutboundFrame.of(message.frame());
+  private void relaySignal(ChannelMessage.Signal signal) {
+    OutboundFrame frame = OutboundFrame.of(signal.frame());
     cursors.forEach((session, cursor) -> {
-      if (cursor.ready && !session.id().equals(message.senderSession())) {
+      if (cursor.ready && !session.id().equals(signal.senderSession())) {
         session.send(frame, true);
       }
     });

@@ -19,7 +19,7 @@ final class LocalPresence {
 
   private final Map<String, Integer> sessionsByUser = new HashMap<>();
   private final Map<String, String> nameByUser = new HashMap<>();
-  private final ArrayDeque<ChannelMessage> backlog = new ArrayDeque<>();
+  private final ArrayDeque<ChannelMessage.Presence> backlog = new ArrayDeque<>();
 
   /** Counts a session of the user; true when it is the user's first here. */
   boolean add(Identity identity) {
@@ -51,15 +51,15 @@ final class LocalPresence {
    * A change from the channel: sent to every session with its first frame that does not reflect it yet, and
    * kept for the sessions whose first frame is still to come.
    */
-  void relay(ChannelMessage message, Map<Session, Cursor> cursors) {
-    backlog.addLast(message);
+  void relay(ChannelMessage.Presence change, Map<Session, Cursor> cursors) {
+    backlog.addLast(change);
     if (backlog.size() > BACKLOG) {
       backlog.removeFirst();
     }
-    OutboundFrame frame = OutboundFrame.of(message.frame());
+    OutboundFrame frame = OutboundFrame.of(change.frame());
     cursors.forEach((session, cursor) -> {
-      if (cursor.ready && message.presenceVersion() > cursor.presenceVersion) {
-        cursor.presenceVersion = message.presenceVersion();
+      if (cursor.ready && change.version() > cursor.presenceVersion) {
+        cursor.presenceVersion = change.version();
         session.send(frame, false);
       }
     });
@@ -67,10 +67,10 @@ final class LocalPresence {
 
   /** Presence changes that arrived before the session's first frame and are newer than it. */
   void replay(Session session, Cursor cursor) {
-    for (ChannelMessage message : backlog) {
-      if (message.presenceVersion() > cursor.presenceVersion) {
-        cursor.presenceVersion = message.presenceVersion();
-        session.send(OutboundFrame.of(message.frame()), false);
+    for (ChannelMessage.Presence change : backlog) {
+      if (change.version() > cursor.presenceVersion) {
+        cursor.presenceVersion = change.version();
+        session.send(OutboundFrame.of(change.frame()), false);
       }
     }
   }

@@ -63,7 +63,6 @@ public final class PaperHub implements SessionHost, BrokerListener {
   }
 
   public void start() {
-    broker.listener(this);
     metrics.gauges(() -> sessions, papers::size);
     tickTimer = vertx.setPeriodic(checkInterval.toMillis(), id -> tick());
   }
@@ -173,7 +172,7 @@ public final class PaperHub implements SessionHost, BrokerListener {
   @Override
   public void signal(Session session, JsonNode data) {
     String frame = FrameCodec.signal(session.paper(), session.identity().user(), data);
-    store.publish(session.paper(), ChannelMessage.signal(session.id(), frame));
+    store.signal(session.paper(), new ChannelMessage.Signal(session.id(), frame));
   }
 
   @Override
@@ -211,8 +210,8 @@ public final class PaperHub implements SessionHost, BrokerListener {
   // ---- BrokerListener -----------------------------------------------------------------------
 
   @Override
-  public void onMessage(ChannelMessage message) {
-    LocalPaper paper = papers.get(message.paper());
+  public void onMessage(String paperId, ChannelMessage message) {
+    LocalPaper paper = papers.get(paperId);
     if (paper != null) {
       paper.onMessage(message);
     }

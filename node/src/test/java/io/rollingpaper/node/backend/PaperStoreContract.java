@@ -71,17 +71,19 @@ abstract class PaperStoreContract {
     context = vertx.getOrCreateContext();
     onContext(() -> Backend.create(vertx, context, config)).onComplete(ctx.succeeding(created -> {
       backend = created;
-      backend.broker().listener(new BrokerListener() {
+      BrokerListener listener = new BrokerListener() {
         @Override
-        public void onMessage(ChannelMessage message) {
-          received(message);
+        public void onMessage(String channelPaper, ChannelMessage message) {
+          received(channelPaper, message);
         }
 
         @Override
         public void onResubscribed() {
         }
-      });
-      onContext(() -> backend.broker().subscribe(paper)).onComplete(ctx.succeedingThenComplete());
+      };
+      onContext(() -> backend.start(listener))
+          .compose(started -> onContext(() -> backend.broker().subscribe(paper)))
+          .onComplete(ctx.succeedingThenComplete());
     }));
   }
 
@@ -101,7 +103,10 @@ abstract class PaperStoreContract {
     return backend.store();
   }
 
-  private synchronized void received(ChannelMessage message) {
+  private synchronized void received(String channelPaper, ChannelMessage message) {
+    if (!channelPaper.equals(paper)) {
+      return;
+    }
     messages.add(message);
     List<Waiter> matched = new ArrayList<>();
     waiters.removeIf(w -> {
@@ -114,19 +119,25 @@ abstract class PaperStoreContract {
     matched.forEach(w -> w.promise.complete(message));
   }
 
-  synchronized Future<ChannelMessage> published(Predicate<ChannelMessage> predicate) {
+  /** The first message of that kind matching {@code predicate}, published already or to come. */
+  synchronized <T extends ChannelMessage> Future<T> published(Class<T> kind, Predicate<T> predicate) {
+    Predicate<ChannelMessage> matches = m -> kind.isInstance(m) && predicate.test(kind.cast(m));
     for (ChannelMessage message : messages) {
-      if (predicate.test(message)) {
-        return Future.succeededFuture(message);
+      if (matches.test(message)) {
+        return Future.succeededFuture(kind.cast(message));
       }
     }
     Promise<ChannelMessage> promise = Promise.promise();
-    waiters.add(new Waiter(predicate, promise));
-    return promise.future();
+    waiters.add(new Waiter(matches, promise));
+    return promise.future().map(kind::cast);
   }
 
-  synchronized List<ChannelMessage> messagesOf(ChannelMessage.Kind kind) {
-    return messages.stream().filter(m -> m.kind() == kind).toList();
+  <T extends ChannelMessage> Future<T> published(Class<T> kind) {
+    return published(kind, m -> true);
+  }
+
+  synchronized <T extends ChannelMessage> List<T> messagesOf(Class<T> kind) {
+    return messages.stream().filter(kind::isInstance).map(kind::cast).toList();
   }
 
   Future<Applied> apply(Op op, String by, Role role) {
@@ -186,11 +197,11 @@ abstract class PaperStoreContract {
       return apply(delete("a"), "ann", Role.OWNER);
     }).compose(third -> {
       assertThat(third.seq()).isEqualTo(3);
-      return published(m -> m.kind() == ChannelMessage.Kind.DELTA && m.seq() == 3).map(third);
+      return published(ChannelMessage.Delta.class, m -> m.seq() == 3).map(third);
     }).map(third -> {
-      List<ChannelMessage> deltas = messagesOf(ChannelMessage.Kind.DELTA);
-      assertThat(deltas).extracting(ChannelMessage::seq).containsExactly(1L, 2L, 3L);
-      assertThat(deltas).extracting(ChannelMessage::epoch).containsOnly(third.epoch());
+      List<ChannelMessage.Delta> deltas = messagesOf(ChannelMessage.Delta.class);
+      assertThat(deltas).extracting(ChannelMessage.Delta::seq).containsExactly(1L, 2L, 3L);
+      assertThat(deltas).extracting(ChannelMessage.Delta::epoch).containsOnly(third.epoch());
       JsonObject frame = new JsonObject(deltas.get(0).frame().toString());
       assertThat(frame.getString("type")).isEqualTo("delta");
       assertThat(frame.getString("cid")).isEqualTo("cid-ann");
@@ -206,7 +217,7 @@ abstract class PaperStoreContract {
         .compose(ignored -> put("a", "ann"))
         .map(applied -> {
           assertThat(applied.seq()).isEqualTo(1);
-          assertThat(messagesOf(ChannelMessage.Kind.DELTA)).hasSizeLessThanOrEqualTo(1);
+          assertThat(messagesOf(ChannelMessage.Delta.class)).hasSizeLessThanOrEqualTo(1);
           return null;
         }).onComplete(ctx.succeedingThenComplete());
   }
@@ -314,7 +325,7 @@ abstract class PaperStoreContract {
         .compose(snapshot -> {
           assertThat(snapshot.status()).isEqualTo(PaperStatus.COMPLETED);
           assertThat(snapshot.seq()).isEqualTo(1);
-          return published(m -> m.kind() == ChannelMessage.Kind.COMPLETED);
+          return published(ChannelMessage.Completed.class);
         })
         .compose(completed -> {
           assertThat(completed.seq()).isEqualTo(1);
@@ -395,7 +406,7 @@ abstract class PaperStoreContract {
   void deletingRemovesThePaperAndOnlyCreateBringsItBackWithANewEpoch(VertxTestContext ctx) {
     put("a", "ann").compose(first -> onContext(() -> store().delete(paper)).compose(deleted -> {
       assertThat(deleted).isTrue();
-      return published(m -> m.kind() == ChannelMessage.Kind.DELETED);
+      return published(ChannelMessage.Deleted.class);
     }).compose(message -> {
       assertThat(message.epoch()).isEqualTo(first.epoch());
       return onContext(() -> store().delete(paper));
@@ -435,7 +446,7 @@ abstract class PaperStoreContract {
         })
         .map(after -> {
           assertThat(after).isEqualTo(new PaperRead.Missing(true));
-          assertThat(messagesOf(ChannelMessage.Kind.DELTA)).hasSize(1);
+          assertThat(messagesOf(ChannelMessage.Delta.class)).hasSize(1);
           return null;
         })).onComplete(ctx.succeedingThenComplete());
   }
@@ -571,17 +582,17 @@ abstract class PaperStoreContract {
     joinAs("ann", "n1").compose(first -> {
       PaperRead.Snapshot snapshot = (PaperRead.Snapshot) first;
       assertThat(snapshot.snapshot().presence()).containsExactly(new PresenceEntry("ann", "ANN"));
-      return published(m -> m.kind() == ChannelMessage.Kind.PRESENCE);
+      return published(ChannelMessage.Presence.class);
     }).compose(joined -> {
       assertThat(joined.frame().toString()).contains("\"joined\":[{\"user\":\"ann\",\"name\":\"ANN\"}]");
       return joinAs("ann", "n2");
     }).compose(second -> onContext(() -> store().leave(paper, "ann", "n1")))
         .compose(ignored -> onContext(() -> store().leave(paper, "ann", "n2")))
-        .compose(ignored -> published(m -> m.kind() == ChannelMessage.Kind.PRESENCE && m.frame().toString().contains("\"left\":[\"ann\"]")))
+        .compose(ignored -> published(ChannelMessage.Presence.class, m -> m.frame().toString().contains("\"left\":[\"ann\"]")))
         .map(left -> {
-          List<ChannelMessage> presence = messagesOf(ChannelMessage.Kind.PRESENCE);
+          List<ChannelMessage.Presence> presence = messagesOf(ChannelMessage.Presence.class);
           assertThat(presence).as("joined once, left once").hasSize(2);
-          assertThat(presence.get(1).presenceVersion()).isGreaterThan(presence.get(0).presenceVersion());
+          assertThat(presence.get(1).version()).isGreaterThan(presence.get(0).version());
           return null;
         }).onComplete(ctx.succeedingThenComplete());
   }
@@ -599,7 +610,7 @@ abstract class PaperStoreContract {
         .compose(heads -> {
           assertThat(heads.get(paper).seq()).isEqualTo(1);
           assertThat(heads.get(paper).status()).isEqualTo(PaperStatus.OPEN);
-          return published(m -> m.kind() == ChannelMessage.Kind.PRESENCE && m.frame().toString().contains("\"left\":[\"ann\"]"));
+          return published(ChannelMessage.Presence.class, m -> m.frame().toString().contains("\"left\":[\"ann\"]"));
         })
         .compose(left -> read(ReadRequest.snapshot(paper)))
         .compose(read -> {
@@ -614,8 +625,8 @@ abstract class PaperStoreContract {
 
   @Test
   void aPublishedSignalReachesTheSubscriber(VertxTestContext ctx) {
-    onContext(() -> store().publish(paper, ChannelMessage.signal("node-1", "{\"type\":\"signal\"}")))
-        .compose(ignored -> published(m -> m.kind() == ChannelMessage.Kind.SIGNAL))
+    onContext(() -> store().signal(paper, new ChannelMessage.Signal("node-1", "{\"type\":\"signal\"}")))
+        .compose(ignored -> published(ChannelMessage.Signal.class))
         .map(signal -> {
           assertThat(signal.senderSession()).isEqualTo("node-1");
           assertThat(signal.frame().toString()).isEqualTo("{\"type\":\"signal\"}");

@@ -5,7 +5,6 @@ import io.rollingpaper.node.backend.BrokerListener;
 import io.rollingpaper.node.backend.ChannelMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -24,8 +23,9 @@ public final class MemoryBroker implements Broker {
   }
 
   @Override
-  public void listener(BrokerListener listener) {
+  public Future<Void> start(BrokerListener listener) {
     this.listener = listener;
+    return Future.succeededFuture();
   }
 
   @Override
@@ -51,14 +51,11 @@ public final class MemoryBroker implements Broker {
     return Future.succeededFuture();
   }
 
-  void publish(String paper, String message) {
-    Buffer raw = Buffer.buffer(message);
+  /** Typed end to end: in one process there is no wire format to go through. */
+  void publish(String paper, ChannelMessage message) {
     context.runOnContext(ignored -> {
       if (listener != null && subscribed.contains(paper)) {
-        ChannelMessage parsed = ChannelMessage.parse(paper, raw);
-        if (parsed != null) {
-          listener.onMessage(parsed);
-        }
+        listener.onMessage(paper, message);
       }
     });
   }

@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ public final class MemoryStore implements PaperStore {
   private final MemoryBroker broker;
   private final Limits limits;
   private final Duration completedTtl;
-  private final Duration presenceTtl;
+  private final MemoryPresence presence;
   private final Duration tombstoneTtl;
   private final LongSupplier clock;
 
@@ -60,7 +59,7 @@ public final class MemoryStore implements PaperStore {
     this.tombstoneTtl = tombstoneTtl;
     this.limits = limits;
     this.completedTtl = completedTtl;
-    this.presenceTtl = presenceTtl;
+    this.presence = new MemoryPresence(broker, presenceTtl, clock);
     this.clock = clock;
   }
 
@@ -72,9 +71,9 @@ public final class MemoryStore implements PaperStore {
     }
     List<PresenceEntry> joined = new ArrayList<>();
     for (ReadRequest.PresenceJoin join : request.presences()) {
-      markPresent(paper, join.user(), join.name(), join.node(), joined);
+      presence.markPresent(paper, join.user(), join.name(), join.node(), joined);
     }
-    publishJoined(request.paper(), paper, joined);
+    presence.publishJoined(request.paper(), paper, joined);
     if (request.since() != null && paper.epoch.equals(request.epoch()) && covers(paper, request.since())) {
       List<Delta> deltas = new ArrayList<>();
       for (Delta delta : paper.history) {
@@ -83,7 +82,7 @@ public final class MemoryStore implements PaperStore {
         }
       }
       return Future.succeededFuture(new PaperRead.Resumed(request.paper(), paper.epoch, request.since(), paper.seq,
-          paper.status, deltas, presenceList(paper), paper.presenceVersion));
+          paper.status, deltas, presence.list(paper), paper.presenceVersion));
     }
     return Future.succeededFuture(new PaperRead.Snapshot(snapshot(request.paper(), paper), paper.presenceVersion));
   }
@@ -183,11 +182,12 @@ public final class MemoryStore implements PaperStore {
     paper.seq++;
     paper.lastOpAt = clock.getAsLong();
     String frame = FrameCodec.delta(request.paper(), paper.seq, request.by(), request.cid(), opJson);
-    paper.history.addLast(new Delta(paper.seq, Buffer.buffer(frame)));
+    Buffer deltaFrame = Buffer.buffer(frame);
+    paper.history.addLast(new Delta(paper.seq, deltaFrame));
     while (paper.history.size() > limits.historySize()) {
       paper.history.removeFirst();
     }
-    broker.publish(request.paper(), ChannelMessage.delta(paper.epoch, paper.seq, frame));
+    broker.publish(request.paper(), new ChannelMessage.Delta(paper.epoch, paper.seq, deltaFrame));
     return new Applied(paper.seq, paper.epoch);
   }
 
@@ -200,7 +200,8 @@ public final class MemoryStore implements PaperStore {
     if (paper.status == PaperStatus.OPEN) {
       paper.status = PaperStatus.COMPLETED;
       paper.expiresAt = clock.getAsLong() + completedTtl.toMillis();
-      broker.publish(paperId, ChannelMessage.completed(paper.epoch, paper.seq, FrameCodec.completed(paperId, paper.seq)));
+      broker.publish(paperId, new ChannelMessage.Completed(paper.epoch, paper.seq,
+          Buffer.buffer(FrameCodec.completed(paperId, paper.seq))));
     }
     return Future.succeededFuture(snapshot(paperId, paper));
   }
@@ -215,7 +216,7 @@ public final class MemoryStore implements PaperStore {
       return Future.succeededFuture(false);
     }
     papers.remove(paperId);
-    broker.publish(paperId, ChannelMessage.deleted(paper.epoch));
+    broker.publish(paperId, new ChannelMessage.Deleted(paper.epoch));
     return Future.succeededFuture(true);
   }
 
@@ -259,7 +260,7 @@ public final class MemoryStore implements PaperStore {
     MemoryPaper paper = live(paperId, false);
     long now = clock.getAsLong();
     if (paper == null || paper.status != PaperStatus.OPEN || now - paper.lastOpAt < idleMs
-        || !presenceList(paper).isEmpty() || (paper.leaseUntil > now && !node.equals(paper.leaseNode))) {
+        || !presence.list(paper).isEmpty() || (paper.leaseUntil > now && !node.equals(paper.leaseNode))) {
       return Future.succeededFuture(null);
     }
     paper.leaseNode = node;
@@ -272,7 +273,7 @@ public final class MemoryStore implements PaperStore {
     MemoryPaper paper = live(paperId, false);
     long now = clock.getAsLong();
     if (paper == null || !paper.epoch.equals(epoch) || paper.seq != seq || paper.status != PaperStatus.OPEN
-        || !presenceList(paper).isEmpty() || !node.equals(paper.leaseNode) || paper.leaseUntil <= now) {
+        || !presence.list(paper).isEmpty() || !node.equals(paper.leaseNode) || paper.leaseUntil <= now) {
       return Future.succeededFuture(false);
     }
     papers.remove(paperId);
@@ -303,14 +304,7 @@ public final class MemoryStore implements PaperStore {
   public Future<Void> leave(String paperId, String user, String node) {
     MemoryPaper paper = live(paperId, false);
     if (paper != null) {
-      MemoryPaper.Presence entry = paper.presence.get(user);
-      if (entry != null) {
-        entry.expiryByNode.remove(node);
-        if (!entry.live(clock.getAsLong())) {
-          paper.presence.remove(user);
-          publishPresence(paperId, paper, List.of(), List.of(user));
-        }
-      }
+      presence.leave(paperId, paper, user, node);
     }
     return Future.succeededFuture();
   }
@@ -318,35 +312,23 @@ public final class MemoryStore implements PaperStore {
   @Override
   public Future<Map<String, PaperHead>> tick(String node, Map<String, Map<String, String>> namesByUserByPaper) {
     Map<String, PaperHead> heads = new HashMap<>();
-    long now = clock.getAsLong();
     namesByUserByPaper.forEach((paperId, namesByUser) -> {
       MemoryPaper paper = live(paperId, false);
       if (paper == null) {
         return;
       }
       List<PresenceEntry> joined = new ArrayList<>();
-      namesByUser.forEach((user, name) -> markPresent(paper, user, name, node, joined));
-      publishJoined(paperId, paper, joined);
-      List<String> left = new ArrayList<>();
-      for (Iterator<Map.Entry<String, MemoryPaper.Presence>> it = paper.presence.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, MemoryPaper.Presence> entry = it.next();
-        entry.getValue().expiryByNode.values().removeIf(expiry -> expiry <= now);
-        if (entry.getValue().expiryByNode.isEmpty()) {
-          it.remove();
-          left.add(entry.getKey());
-        }
-      }
-      if (!left.isEmpty()) {
-        publishPresence(paperId, paper, List.of(), left);
-      }
+      namesByUser.forEach((user, name) -> presence.markPresent(paper, user, name, node, joined));
+      presence.publishJoined(paperId, paper, joined);
+      presence.expire(paperId, paper);
       heads.put(paperId, new PaperHead(paper.epoch, paper.seq, paper.status));
     });
     return Future.succeededFuture(heads);
   }
 
   @Override
-  public Future<Void> publish(String paper, String message) {
-    broker.publish(paper, message);
+  public Future<Void> signal(String paper, ChannelMessage.Signal signal) {
+    broker.publish(paper, signal);
     return Future.succeededFuture();
   }
 
@@ -391,42 +373,7 @@ public final class MemoryStore implements PaperStore {
     return until != null;
   }
 
-  /** Marks the user present through {@code node}; adds it to {@code joined} when it was not present before. */
-  private void markPresent(MemoryPaper paper, String user, String name, String node, List<PresenceEntry> joined) {
-    long now = clock.getAsLong();
-    MemoryPaper.Presence entry = paper.presence.computeIfAbsent(user, u -> new MemoryPaper.Presence(name));
-    boolean wasLive = entry.live(now);
-    entry.name = name;
-    entry.expiryByNode.put(node, now + presenceTtl.toMillis());
-    if (!wasLive) {
-      joined.add(new PresenceEntry(user, name));
-    }
-  }
-
-  /** Joins marked together are published as one presence change, as the Redis scripts do. */
-  private void publishJoined(String paperId, MemoryPaper paper, List<PresenceEntry> joined) {
-    if (!joined.isEmpty()) {
-      publishPresence(paperId, paper, joined, List.of());
-    }
-  }
-
-  private void publishPresence(String paperId, MemoryPaper paper, List<PresenceEntry> joined, List<String> left) {
-    paper.presenceVersion++;
-    broker.publish(paperId, ChannelMessage.presence(paper.presenceVersion, FrameCodec.presence(paperId, joined, left)));
-  }
-
-  private List<PresenceEntry> presenceList(MemoryPaper paper) {
-    long now = clock.getAsLong();
-    List<PresenceEntry> out = new ArrayList<>();
-    paper.presence.forEach((user, entry) -> {
-      if (entry.live(now)) {
-        out.add(new PresenceEntry(user, entry.name));
-      }
-    });
-    return out;
-  }
-
   private PaperSnapshot snapshot(String paperId, MemoryPaper paper) {
-    return new PaperSnapshot(paperId, paper.epoch, paper.seq, paper.status, paper.notesJson(), presenceList(paper));
+    return new PaperSnapshot(paperId, paper.epoch, paper.seq, paper.status, paper.notesJson(), presence.list(paper));
   }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * of the slots that master owns. The slot map is asked afresh (CLUSTER SLOTS) every time the broker
  * connects, so a connection rebuilt after a failover or a slot migration goes to the new owner.
  */
-final class ClusterTargets implements RedisBroker.Targets {
+final class ClusterTargets implements SubscriberTargets {
   private final Vertx vertx;
   private final Redis commands;
   private final String scheme;
@@ -39,11 +39,11 @@ final class ClusterTargets implements RedisBroker.Targets {
   }
 
   @Override
-  public Future<List<RedisBroker.Target>> resolve() {
+  public Future<List<Target>> resolve() {
     return commands.send(Request.cmd(Command.CLUSTER).arg("SLOTS")).map(this::targets);
   }
 
-  private List<RedisBroker.Target> targets(Response slots) {
+  private List<Target> targets(Response slots) {
     Map<String, BitSet> byMaster = new LinkedHashMap<>();
     for (Response range : slots) {
       int from = range.get(0).toInteger();
@@ -59,8 +59,8 @@ final class ClusterTargets implements RedisBroker.Targets {
     // Clients of masters that own nothing any more are closed; their connections are already gone.
     new ArrayList<>(clients.keySet()).stream().filter(e -> !byMaster.containsKey(e))
         .forEach(e -> clients.remove(e).close());
-    List<RedisBroker.Target> out = new ArrayList<>();
-    byMaster.forEach((endpoint, owned) -> out.add(new RedisBroker.Target(endpoint,
+    List<Target> out = new ArrayList<>();
+    byMaster.forEach((endpoint, owned) -> out.add(new Target(endpoint,
         clients.computeIfAbsent(endpoint, this::client), owned)));
     return out;
   }

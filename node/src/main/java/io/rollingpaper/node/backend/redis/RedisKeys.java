@@ -1,7 +1,5 @@
 package io.rollingpaper.node.backend.redis;
 
-import io.rollingpaper.node.backend.PaperStore;
-
 import java.util.List;
 
 /**
@@ -23,12 +21,13 @@ record RedisKeys(String paper) {
     return "rp:{" + paper + "}:n:";
   }
 
+  /** The paper's channel: what its scripts publish ({@code CHANNEL} in prelude.lua) and brokers subscribe to. */
   String channel() {
-    return PaperStore.channel(paper);
+    return channelOf(paper);
   }
 
   static String channelOf(String paper) {
-    return PaperStore.channel(paper);
+    return "rp:{" + paper + "}:ch";
   }
 
   /** Extracts the paper from a channel name, or null for a channel that is not a paper's. */

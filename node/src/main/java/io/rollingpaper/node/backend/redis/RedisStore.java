@@ -2,6 +2,7 @@ package io.rollingpaper.node.backend.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollingpaper.node.backend.Applied;
+import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.backend.Delta;
 import io.rollingpaper.node.backend.Epochs;
 import io.rollingpaper.node.backend.OpRequest;
@@ -68,7 +69,7 @@ public final class RedisStore implements PaperStore {
   private final int waitReplicas;
   private final long waitTimeoutMs;
   private final String publishCommand;
-  private final Command publish;
+  private final PubSub pubSub;
   private final LuaScript readScript = LuaScript.load("read");
   /** read.lua for reads that create nothing and mark nobody present: it runs while Redis is out of memory. */
   private final LuaScript snapshotScript = LuaScript.loadReadOnly("read");
@@ -107,8 +108,8 @@ public final class RedisStore implements PaperStore {
     this.cluster = cluster;
     this.waitReplicas = waitReplicas;
     this.waitTimeoutMs = Math.max(1, waitTimeout.toMillis());
-    this.publishCommand = cluster ? "SPUBLISH" : "PUBLISH";
-    this.publish = cluster ? Command.SPUBLISH : Command.PUBLISH;
+    this.pubSub = PubSub.of(cluster);
+    this.publishCommand = pubSub.publishName();
   }
 
   /** Checks that Redis answers and loads every script into its cache (on every master of a cluster). */
@@ -390,8 +391,9 @@ public final class RedisStore implements PaperStore {
   }
 
   @Override
-  public Future<Void> publish(String paper, String message) {
-    Request request = Request.cmd(publish).arg(new RedisKeys(paper).channel()).arg(message);
+  public Future<Void> signal(String paper, ChannelMessage.Signal signal) {
+    // The only message published from Java; the others are published by the scripts that make the change.
+    Request request = Request.cmd(pubSub.publish()).arg(RedisKeys.channelOf(paper)).arg(signal.encode());
     return unavailableOnError(redis.send(request), "publish").mapEmpty();
   }
 

@@ -1,7 +1,10 @@
 /**
- * The Redis twins: {@code RedisStore} calls one Lua script per operation (src/main/resources/redis, each
+ * The Redis twins. {@code RedisStore} calls one Lua script per operation (src/main/resources/redis, each
  * checking before its first write and declaring its flags), with every key hash-tagged {@code {paperId}}
- * for Cluster; {@code RedisBroker} holds the dedicated (never pooled) subscriber connections, plain or
- * sharded pub/sub, and the liveness probe. Non-blocking vertx-redis-client calls on the event loop.
+ * for Cluster ({@code RedisKeys}, {@code ClusterSlots}). {@code RedisBroker} is the broker's facade (papers,
+ * reconnect, listener) over a {@code SubscriberLink}: one generation of dedicated, never pooled
+ * {@code Subscriber} connections (one, or one per Cluster master, see {@code SubscriberTargets} and
+ * {@code ClusterTargets}), checked by the {@code LivenessProbe}. {@code PubSub} is the plain or sharded
+ * flavour of pub/sub both sides use. Non-blocking vertx-redis-client calls on the node's event loop.
  */
 package io.rollingpaper.node.backend.redis;
