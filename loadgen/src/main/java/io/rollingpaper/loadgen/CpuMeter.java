@@ -8,15 +8,23 @@ import java.util.Map;
 /** CPU seconds of the given server processes, of the load generator itself and of the machine over a window. */
 final class CpuMeter {
   private final List<String> pids;
+  private final List<String> otherPids;
   private final double ticksPerSecond;
   private long[] startTicks;
+  private long[] otherStartTicks;
   private List<Map<String, Long>> startThreads;
   private long selfStart;
   private long[] machineStart;
   private long startNanos;
 
   CpuMeter(List<String> pids, double ticksPerSecond) {
+    this(pids, List.of(), ticksPerSecond);
+  }
+
+  /** {@code otherPids}: processes that are not the server under load, reported apart (the other server set). */
+  CpuMeter(List<String> pids, List<String> otherPids, double ticksPerSecond) {
     this.pids = pids;
+    this.otherPids = otherPids;
     this.ticksPerSecond = ticksPerSecond;
   }
 
@@ -28,6 +36,7 @@ final class CpuMeter {
       startTicks[i] = ProcStat.cpuTicks(pids.get(i));
       startThreads.add(ProcStat.threadTicks(pids.get(i)));
     }
+    otherStartTicks = otherPids.stream().mapToLong(ProcStat::cpuTicks).toArray();
     selfStart = ProcStat.cpuTicks(ProcStat.selfPid());
     machineStart = ProcStat.machineTicks();
   }
@@ -83,6 +92,24 @@ final class CpuMeter {
       out.put("server_cpu_pct_of_core", allRead ? round(100 * total / wall, 1) : null);
       out.put("server_" + per, allRead && delivered > 0 ? round(1000 * total / delivered, 5) : null);
     }
+    double others = 0;
+    if (!otherPids.isEmpty()) {
+      List<Map<String, Object>> rest = new ArrayList<>();
+      for (int i = 0; i < otherPids.size(); i++) {
+        long end = ProcStat.cpuTicks(otherPids.get(i));
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("pid", otherPids.get(i));
+        p.put("process", ProcStat.describe(otherPids.get(i)));
+        if (end >= 0 && otherStartTicks[i] >= 0) {
+          double s = (end - otherStartTicks[i]) / ticksPerSecond;
+          others += s;
+          p.put("cpu_s", round(s, 2));
+          p.put("cpu_pct_of_core", round(100 * s / wall, 1));
+        }
+        rest.add(p);
+      }
+      out.put("other_processes", rest);
+    }
     long selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
     double self = (selfEnd - selfStart) / ticksPerSecond;
     out.put("loadgen_cpu_s", round(self, 2));
@@ -94,10 +121,10 @@ final class CpuMeter {
       out.put("machine_busy_pct", round(100 * busy, 1));
       out.put("machine_cores", cores);
       out.put("machine_irq_softirq_pct_of_core", round(100.0 * cores * (m[2] - machineStart[2]) / (m[1] - machineStart[1]), 1));
-      // CPU that neither the listed servers nor the load generator used (other processes, kernel work
+      // CPU that neither the listed processes nor the load generator used (other processes, kernel work
       // not charged to them): a large figure means the run was disturbed or a process is missing from --pids.
-      double others = 100 * busy * cores - 100 * self / wall - (allRead ? 100 * total / wall : 0);
-      out.put("unaccounted_cpu_pct_of_core", round(Math.max(0, others), 1));
+      double rest = 100 * busy * cores - 100 * self / wall - (allRead ? 100 * total / wall : 0) - 100 * others / wall;
+      out.put("unaccounted_cpu_pct_of_core", round(Math.max(0, rest), 1));
     }
     return out;
   }

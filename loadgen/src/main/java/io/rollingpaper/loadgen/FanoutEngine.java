@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class FanoutEngine implements AutoCloseable {
 
   record Config(List<String> urls, int papers, int clientsPerPaper, int noteBytes, int noteIds, int eventLoops,
-      Duration connectTimeout, List<String> pids, double clockTicks, List<String> localAddresses,
-      boolean nativeTransport, Target target) {
+      Duration connectTimeout, List<String> pids, List<String> otherPids, double clockTicks,
+      List<String> localAddresses, boolean nativeTransport, Target target, double cpuShare,
+      RedisCommandStats redisStats) {
   }
 
   private final Config config;
@@ -115,12 +116,21 @@ final class FanoutEngine implements AutoCloseable {
         return null;
       });
     }
-    CpuMeter cpu = new CpuMeter(config.pids(), config.clockTicks());
-    sleepUntil(measureFrom);
+    // CPU is read over the middle of the window: its edges hold the step change and the last acknowledgements.
+    long margin = (long) (duration.toNanos() * (1 - config.cpuShare()) / 2);
+    CpuMeter cpu = new CpuMeter(config.pids(), config.otherPids(), config.clockTicks());
+    sleepUntil(measureFrom + margin);
+    Map<String, RedisCommandStats.Counter> redisBefore = config.redisStats() == null ? null : config.redisStats().read();
+    long deliveredBefore = deliveredTotal();
     cpu.start();
+    sleepUntil(measureTo - margin);
+    long deliveredInCpuWindow = deliveredTotal() - deliveredBefore;
+    Map<String, Object> cpuFigures = cpu.stop(deliveredInCpuWindow);
+    if (redisBefore != null) {
+      cpuFigures.put("redis_commandstats", RedisCommandStats.window(redisBefore, config.redisStats().read(),
+          ((Number) cpuFigures.get("window_s")).doubleValue()));
+    }
     sleepUntil(measureTo);
-    long deliveredNow = shards.stream().mapToLong(s -> s.call(() -> s.delivered)).sum();
-    Map<String, Object> cpuFigures = cpu.stop(deliveredNow);
     long drainStart = System.nanoTime();
     long drainDeadline = drainStart + drainMax.toNanos();
     while (System.nanoTime() < drainDeadline) {
@@ -141,6 +151,10 @@ final class FanoutEngine implements AutoCloseable {
     r.drainMs = drainMs;
     r.cpu = cpuFigures;
     return r;
+  }
+
+  private long deliveredTotal() {
+    return shards.stream().mapToLong(s -> s.call(() -> s.deliveredTotal)).sum();
   }
 
   int totalClients() {
@@ -196,6 +210,7 @@ final class FanoutEngine implements AutoCloseable {
     long maxLagNs;
     long gaps;
     long reordered;
+    long duplicates;
     long resnapshots;
     long exceptions;
     long lostClients;
@@ -227,6 +242,7 @@ final class FanoutEngine implements AutoCloseable {
       maxLagNs = Math.max(maxLagNs, s.maxLagNs);
       gaps += s.gaps;
       reordered += s.reordered;
+      duplicates += s.duplicates;
       resnapshots += s.resnapshots;
       exceptions += s.exceptions;
       lostClients += s.lostClients;

@@ -52,8 +52,10 @@ final class Shard {
   long lateSends;
   long maxLagNs;
   long gaps;
-  /** Deltas at or below a seq the client already had: out of order or duplicated. */
+  /** Deltas below the highest seq the client already had, other than a repeat of the last one: out of order. */
   long reordered;
+  /** Deltas repeating the seq just received. */
+  long duplicates;
   long resnapshots;
   long presenceFrames;
   long otherFrames;
@@ -91,7 +93,7 @@ final class Shard {
   void startStep(double ratePerPaper, long start, long measureFrom, long measureTo, int totalPapers) {
     latency.reset();
     sent = acked = refused = notSent = skipped = delivered = deliveredTotal = 0;
-    lateSends = maxLagNs = gaps = reordered = resnapshots = presenceFrames = otherFrames = unparsable = exceptions = lostClients = 0;
+    lateSends = maxLagNs = gaps = reordered = duplicates = resnapshots = presenceFrames = otherFrames = unparsable = exceptions = lostClients = 0;
     errors.clear();
     closes.clear();
     int seconds = (int) ((measureTo - measureFrom + 999_999_999L) / 1_000_000_000L);
