@@ -16,6 +16,13 @@ final class CpuMeter {
   private long selfStart;
   private long[] machineStart;
   private long startNanos;
+  // The readings at the end of the window (see end()).
+  private long endNanos;
+  private long[] endTicks;
+  private List<Map<String, Long>> endThreads;
+  private long[] otherEndTicks;
+  private long selfEnd;
+  private long[] machineEnd;
 
   CpuMeter(List<String> pids, double ticksPerSecond) {
     this(pids, List.of(), ticksPerSecond);
@@ -48,16 +55,35 @@ final class CpuMeter {
 
   /** The window's figures; {@code count} units (messages delivered, snapshots) give the per-1,000 cost. */
   Map<String, Object> stop(long count, String unit) {
+    end();
+    return figures(count, unit);
+  }
+
+  /** Ends the window: reads every counter now; {@link #figures} may follow later, once the count is known. */
+  void end() {
+    endNanos = System.nanoTime();
+    endTicks = pids.stream().mapToLong(ProcStat::cpuTicks).toArray();
+    endThreads = new ArrayList<>();
+    for (String pid : pids) {
+      endThreads.add(ProcStat.threadTicks(pid));
+    }
+    otherEndTicks = otherPids.stream().mapToLong(ProcStat::cpuTicks).toArray();
+    selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
+    machineEnd = ProcStat.machineTicks();
+  }
+
+  /** The figures of the window {@link #end} closed; {@code count} units done in it give the per-1,000 cost. */
+  Map<String, Object> figures(long count, String unit) {
     long delivered = count;
     String per = "cpu_s_per_1000_" + unit;
-    double wall = (System.nanoTime() - startNanos) / 1e9;
+    double wall = (endNanos - startNanos) / 1e9;
     Map<String, Object> out = new LinkedHashMap<>();
     List<Map<String, Object>> procs = new ArrayList<>();
     double total = 0;
     boolean allRead = true;
     for (int i = 0; i < pids.size(); i++) {
       String pid = pids.get(i);
-      long end = ProcStat.cpuTicks(pid);
+      long end = endTicks[i];
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("pid", pid);
       p.put("process", ProcStat.describe(pid));
@@ -70,11 +96,11 @@ final class CpuMeter {
         p.put("cpu_s", round(s, 2));
         p.put("cpu_pct_of_core", round(100 * s / wall, 1));
         p.put(per, delivered > 0 ? round(1000 * s / delivered, 5) : null);
-        Map<String, Long> endThreads = ProcStat.threadTicks(pid);
-        if (endThreads.size() > 1) {
+        Map<String, Long> threads = endThreads.get(i);
+        if (threads.size() > 1) {
           // A JVM: CPU by thread kind, so JIT compilation in a young JVM can be told from steady work.
           Map<String, Object> kinds = new LinkedHashMap<>();
-          for (Map.Entry<String, Long> e : endThreads.entrySet()) {
+          for (Map.Entry<String, Long> e : threads.entrySet()) {
             long before = startThreads.get(i).getOrDefault(e.getKey(), 0L);
             kinds.put(e.getKey(), round(Math.max(0, e.getValue() - before) / ticksPerSecond, 2));
           }
@@ -96,7 +122,7 @@ final class CpuMeter {
     if (!otherPids.isEmpty()) {
       List<Map<String, Object>> rest = new ArrayList<>();
       for (int i = 0; i < otherPids.size(); i++) {
-        long end = ProcStat.cpuTicks(otherPids.get(i));
+        long end = otherEndTicks[i];
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("pid", otherPids.get(i));
         p.put("process", ProcStat.describe(otherPids.get(i)));
@@ -110,11 +136,10 @@ final class CpuMeter {
       }
       out.put("other_processes", rest);
     }
-    long selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
     double self = (selfEnd - selfStart) / ticksPerSecond;
     out.put("loadgen_cpu_s", round(self, 2));
     out.put("loadgen_cpu_pct_of_core", round(100 * self / wall, 1));
-    long[] m = ProcStat.machineTicks();
+    long[] m = machineEnd;
     if (m != null && machineStart != null && m[1] > machineStart[1]) {
       double busy = (double) (m[0] - machineStart[0]) / (m[1] - machineStart[1]);
       int cores = Runtime.getRuntime().availableProcessors();

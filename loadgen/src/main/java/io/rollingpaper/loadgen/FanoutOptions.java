@@ -24,6 +24,10 @@ final class FanoutOptions {
   @Option(names = "--connect-timeout", defaultValue = "20s", description = "Time allowed for all clients to join (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
+  @Option(names = "--connect-in-flight", defaultValue = "100",
+      description = "Joins in flight at most per event loop while connecting (default: ${DEFAULT-VALUE}).")
+  int connectInFlight;
+
   @Option(names = "--drain", defaultValue = "3s",
       description = "After a step, how long to wait for the last acknowledgements (default: ${DEFAULT-VALUE}).")
   Duration drain;
@@ -39,8 +43,8 @@ final class FanoutOptions {
   String redisStats;
 
   FanoutEngine.Config engineConfig(ConnectionOptions connection) {
-    if (papers < 1 || clientsPerPaper < 1 || noteIds < 1) {
-      throw new IllegalArgumentException("--papers, --clients-per-paper and --note-ids must be at least 1");
+    if (papers < 1 || clientsPerPaper < 1 || noteIds < 1 || connectInFlight < 1) {
+      throw new IllegalArgumentException("--papers, --clients-per-paper, --note-ids and --connect-in-flight must be at least 1");
     }
     if (cpuShare <= 0 || cpuShare > 1) {
       throw new IllegalArgumentException("--cpu-share takes a share above 0, at most 1");
@@ -48,7 +52,7 @@ final class FanoutOptions {
     return new FanoutEngine.Config(connection.cleanUrls(), papers, clientsPerPaper, noteBytes, noteIds,
         connection.eventLoops, connectTimeout, connection.pids, connection.otherPids, connection.clockTicks,
         connection.expandedLocalAddresses(), connection.nativeTransport, connection.target, cpuShare,
-        redisStats == null ? null : RedisCommandStats.at(redisStats));
+        redisStats == null ? null : RedisCommandStats.at(redisStats), connectInFlight);
   }
 
   Map<String, Object> describe(ConnectionOptions connection) {
