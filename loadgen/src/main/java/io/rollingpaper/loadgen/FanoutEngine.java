@@ -95,7 +95,7 @@ final class FanoutEngine implements AutoCloseable {
         Runnable[] startNext = new Runnable[1];
         startNext[0] = () -> {
           int i = next[0]++;
-          if (i < joins.size()) {
+          if (i < joins.size() && !shard.closing) {
             shard.clients.get(i).connect(config.connectTimeout().toMillis()).onComplete(ar -> {
               joins.get(i).handle(ar);
               startNext[0].run();
