@@ -16,6 +16,9 @@ import java.util.concurrent.Callable;
         + "every client records the end-to-end latency of every delta it receives.")
 final class FanoutCommand implements Callable<Integer> {
   @Mixin
+  ConnectionOptions connection;
+
+  @Mixin
   FanoutOptions options;
 
   @Option(names = "--rate", defaultValue = "50", description = "Ops per second per paper (default: ${DEFAULT-VALUE}).")
@@ -35,7 +38,7 @@ final class FanoutCommand implements Callable<Integer> {
     if (rate <= 0) {
       throw new IllegalArgumentException("--rate must be positive");
     }
-    try (FanoutEngine engine = new FanoutEngine(options.engineConfig())) {
+    try (FanoutEngine engine = new FanoutEngine(options.engineConfig(connection))) {
       engine.connect();
       System.out.printf("fanout: %.1f ops/s per paper, warm-up %s, window %s%n", rate, DurationConverter.format(warmup),
           DurationConverter.format(duration));
@@ -45,13 +48,13 @@ final class FanoutCommand implements Callable<Integer> {
       summary.put("scenario", "fanout");
       summary.put("command", "java -jar rolling-paper-loadgen.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
       summary.put("machine", Report.machine());
-      Map<String, Object> config = options.describe();
+      Map<String, Object> config = options.describe(connection);
       config.put("rate_per_paper", rate);
       config.put("warmup_s", warmup.toMillis() / 1000.0);
       config.put("duration_s", duration.toMillis() / 1000.0);
       summary.put("config", config);
       summary.put("result", Report.step(r));
-      Report.write(summary, options.out, "fanout");
+      Report.write(summary, connection.out, "fanout");
       return r.errorCount() == 0 && r.unacked() == 0 ? 0 : 1;
     }
   }

@@ -1,6 +1,7 @@
 package io.rollingpaper.loadgen;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class FanoutEngine implements AutoCloseable {
 
   record Config(List<String> urls, int papers, int clientsPerPaper, int noteBytes, int noteIds, int eventLoops,
-      Duration connectTimeout, List<String> pids, double clockTicks, List<String> localAddresses,
-      boolean nativeTransport, Target target) {
+      Duration connectTimeout, List<String> pids, List<String> otherPids, double clockTicks,
+      List<String> localAddresses, boolean nativeTransport, Target target, double cpuShare,
+      RedisCommandStats redisStats, int connectInFlight) {
   }
 
   private final Config config;
@@ -75,17 +77,35 @@ final class FanoutEngine implements AutoCloseable {
     }
   }
 
-  /** Connects every client and waits for every snapshot. */
+  /**
+   * Connects every client and waits for every snapshot. At most {@code connectInFlight} joins per shard are in
+   * flight: thousands of handshakes started in one go block the shard's event loop and make a join storm of
+   * what should be a steady workload.
+   */
   void connect() {
     long t0 = System.nanoTime();
     List<Future<Void>> all = new ArrayList<>();
     for (Shard shard : shards) {
       all.addAll(shard.call(() -> {
-        List<Future<Void>> fs = new ArrayList<>();
-        for (LoadClient c : shard.clients) {
-          fs.add(c.connect(config.connectTimeout().toMillis()));
+        List<Promise<Void>> joins = new ArrayList<>();
+        for (int i = 0; i < shard.clients.size(); i++) {
+          joins.add(Promise.promise());
         }
-        return fs;
+        int[] next = {0};
+        Runnable[] startNext = new Runnable[1];
+        startNext[0] = () -> {
+          int i = next[0]++;
+          if (i < joins.size() && !shard.closing) {
+            shard.clients.get(i).connect(config.connectTimeout().toMillis()).onComplete(ar -> {
+              joins.get(i).handle(ar);
+              startNext[0].run();
+            });
+          }
+        };
+        for (int k = 0; k < config.connectInFlight(); k++) {
+          startNext[0].run();
+        }
+        return joins.stream().map(Promise::future).toList();
       }));
     }
     try {
@@ -109,18 +129,24 @@ final class FanoutEngine implements AutoCloseable {
     long start = System.nanoTime() + 20_000_000L;
     long measureFrom = start + warmup.toNanos();
     long measureTo = measureFrom + duration.toNanos();
+    // CPU is read over the middle of the window: its edges hold the step change and the last acknowledgements.
+    long margin = (long) (duration.toNanos() * (1 - config.cpuShare()) / 2);
+    long cpuFrom = measureFrom + margin;
+    long cpuTo = measureTo - margin;
     for (Shard s : shards) {
       s.call(() -> {
-        s.startStep(ratePerPaper, start, measureFrom, measureTo, papers.size());
+        s.startStep(ratePerPaper, start, measureFrom, measureTo, cpuFrom, cpuTo, papers.size());
         return null;
       });
     }
-    CpuMeter cpu = new CpuMeter(config.pids(), config.clockTicks());
-    sleepUntil(measureFrom);
+    CpuMeter cpu = new CpuMeter(config.pids(), config.otherPids(), config.clockTicks());
+    sleepUntil(cpuFrom);
     cpu.start();
+    Map<String, RedisCommandStats.Counter> redisBefore = config.redisStats() == null ? null : config.redisStats().read();
+    sleepUntil(cpuTo);
+    cpu.end();
+    Map<String, RedisCommandStats.Counter> redisAfter = config.redisStats() == null ? null : config.redisStats().read();
     sleepUntil(measureTo);
-    long deliveredNow = shards.stream().mapToLong(s -> s.call(() -> s.delivered)).sum();
-    Map<String, Object> cpuFigures = cpu.stop(deliveredNow);
     long drainStart = System.nanoTime();
     long drainDeadline = drainStart + drainMax.toNanos();
     while (System.nanoTime() < drainDeadline) {
@@ -139,7 +165,10 @@ final class FanoutEngine implements AutoCloseable {
       });
     }
     r.drainMs = drainMs;
-    r.cpu = cpuFigures;
+    r.cpu = cpu.figures(r.deliveredInCpuWindow, "delivered");
+    if (redisBefore != null) {
+      r.cpu.put("redis_commandstats", RedisCommandStats.window(redisBefore, redisAfter, (cpuTo - cpuFrom) / 1e9));
+    }
     return r;
   }
 
@@ -192,10 +221,12 @@ final class FanoutEngine implements AutoCloseable {
     long notSent;
     long skipped;
     long delivered;
+    long deliveredInCpuWindow;
     long lateSends;
     long maxLagNs;
     long gaps;
     long reordered;
+    long duplicates;
     long resnapshots;
     long exceptions;
     long lostClients;
@@ -223,10 +254,12 @@ final class FanoutEngine implements AutoCloseable {
       notSent += s.notSent;
       skipped += s.skipped;
       delivered += s.delivered;
+      deliveredInCpuWindow += s.deliveredInCpuWindow;
       lateSends += s.lateSends;
       maxLagNs = Math.max(maxLagNs, s.maxLagNs);
       gaps += s.gaps;
       reordered += s.reordered;
+      duplicates += s.duplicates;
       resnapshots += s.resnapshots;
       exceptions += s.exceptions;
       lostClients += s.lostClients;

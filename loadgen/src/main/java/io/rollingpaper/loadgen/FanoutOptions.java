@@ -2,24 +2,12 @@ package io.rollingpaper.loadgen;
 
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-/** Options shared by fanout and ramp. */
+/** The workload options fanout and ramp share (the connection options are in {@link ConnectionOptions}). */
 final class FanoutOptions {
-  @Option(names = "--urls", split = ",", required = true,
-      description = "Node or balancer base URLs, comma-separated (ws://host:port); clients are spread over them in turn.")
-  List<String> urls;
-
-  @Option(names = "--target", defaultValue = "ours",
-      description = "Server under load: ours (Rolling Paper Live) or socketio (the peer in bench/peer-socketio); "
-          + "the workload is the same (default: ${DEFAULT-VALUE}).")
-  Target target;
-
   @Option(names = "--papers", defaultValue = "10", description = "Papers (default: ${DEFAULT-VALUE}).")
   int papers;
 
@@ -33,64 +21,50 @@ final class FanoutOptions {
       description = "Distinct note ids each paper cycles through (below the paper's note limit; default: ${DEFAULT-VALUE}).")
   int noteIds;
 
-  @Option(names = "--pids", split = ",",
-      description = "Server process ids (nodes, Redis, HAProxy) whose CPU time is read from /proc.")
-  List<String> pids = new ArrayList<>();
-
-  @Option(names = "--clock-ticks", defaultValue = "100", description = "Clock ticks per second of /proc/PID/stat (default: ${DEFAULT-VALUE}).")
-  double clockTicks;
-
-  @Option(names = "--event-loops", defaultValue = "1", description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
-  int eventLoops;
-
-  @Option(names = "--native-transport", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Use Netty's native epoll transport when available (default: ${DEFAULT-VALUE}).")
-  boolean nativeTransport;
-
   @Option(names = "--connect-timeout", defaultValue = "20s", description = "Time allowed for all clients to join (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
+
+  @Option(names = "--connect-in-flight", defaultValue = "100",
+      description = "Joins in flight at most per event loop while connecting (default: ${DEFAULT-VALUE}).")
+  int connectInFlight;
 
   @Option(names = "--drain", defaultValue = "3s",
       description = "After a step, how long to wait for the last acknowledgements (default: ${DEFAULT-VALUE}).")
   Duration drain;
 
-  @Option(names = "--local-addresses", split = ",",
-      description = "Source addresses to spread the clients over (e.g. 127.0.0.2,127.0.0.3), for per-address limits.")
-  List<String> localAddresses = new ArrayList<>();
+  @Option(names = "--cpu-share", defaultValue = "0.5",
+      description = "CPU (and Redis command stats) are read over the middle SHARE of the measured window, away from "
+          + "its edges; 1: the whole window (default: ${DEFAULT-VALUE}).")
+  double cpuShare;
 
-  @Option(names = "--out", description = "JSON summary file (default: target/loadgen-SCENARIO-TIME.json).")
-  Path out;
+  @Option(names = "--redis-stats",
+      description = "HOST:PORT of a Redis whose INFO commandstats are read at both ends of the CPU window, to report "
+          + "calls and usec per call of each command in it (evalsha/fcall and the commands they run).")
+  String redisStats;
 
-  FanoutEngine.Config engineConfig() {
-    if (papers < 1 || clientsPerPaper < 1 || eventLoops < 1 || noteIds < 1) {
-      throw new IllegalArgumentException("--papers, --clients-per-paper, --event-loops and --note-ids must be at least 1");
+  FanoutEngine.Config engineConfig(ConnectionOptions connection) {
+    if (papers < 1 || clientsPerPaper < 1 || noteIds < 1 || connectInFlight < 1) {
+      throw new IllegalArgumentException("--papers, --clients-per-paper, --note-ids and --connect-in-flight must be at least 1");
     }
-    List<String> clean = new ArrayList<>();
-    for (String u : urls) {
-      String s = u.trim();
-      while (s.endsWith("/")) {
-        s = s.substring(0, s.length() - 1);
-      }
-      if (!s.startsWith("ws://") && !s.startsWith("wss://")) {
-        throw new IllegalArgumentException("--urls takes ws:// or wss:// URLs, got " + u);
-      }
-      clean.add(s);
+    if (cpuShare <= 0 || cpuShare > 1) {
+      throw new IllegalArgumentException("--cpu-share takes a share above 0, at most 1");
     }
-    return new FanoutEngine.Config(clean, papers, clientsPerPaper, noteBytes, noteIds, eventLoops, connectTimeout,
-        pids, clockTicks, localAddresses, nativeTransport, target);
+    return new FanoutEngine.Config(connection.cleanUrls(), papers, clientsPerPaper, noteBytes, noteIds,
+        connection.eventLoops, connectTimeout, connection.pids, connection.otherPids, connection.clockTicks,
+        connection.expandedLocalAddresses(), connection.nativeTransport, connection.target, cpuShare,
+        redisStats == null ? null : RedisCommandStats.at(redisStats), connectInFlight);
   }
 
-  Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("target", target.label());
-    m.put("urls", urls);
+  Map<String, Object> describe(ConnectionOptions connection) {
+    Map<String, Object> m = connection.describe();
     m.put("papers", papers);
     m.put("clients_per_paper", clientsPerPaper);
     m.put("note_bytes", noteBytes);
     m.put("note_ids", noteIds);
-    m.put("event_loops", eventLoops);
-    m.put("native_transport", nativeTransport);
-    m.put("pids", pids);
+    m.put("cpu_share_of_window", cpuShare);
+    if (redisStats != null) {
+      m.put("redis_stats", redisStats);
+    }
     return m;
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,19 +49,17 @@ final class IdleCommand implements Callable<Integer> {
   static final long TARGET_BYTES_PER_CONNECTION = 5_000;
   static final double TARGET_IDLE_CPU_PCT = 5.0;
 
-  @Option(names = "--url", required = true, description = "The node's base URL (ws://host:port).")
-  String url;
+  @Mixin
+  ConnectionOptions connection;
+
+  /** The node's process id (the first of --pids), or null: its RSS, heap and CPU are read. */
+  private String pid;
 
   @Option(names = {"-n", "--connections"}, defaultValue = "1000", description = "Sessions to open (default: ${DEFAULT-VALUE}).")
   int connections;
 
   @Option(names = "--papers", defaultValue = "500", description = "Papers the sessions are spread over (default: ${DEFAULT-VALUE}).")
   int papers;
-
-  @Option(names = "--local-addresses", split = ",",
-      description = "Source addresses to spread the sockets over; ranges vary the last octet: 127.0.0.2-127.0.0.5 "
-          + "or 127.0.0.2-5. Each address has its own ephemeral ports (about 28k towards one server port).")
-  List<String> localAddresses = new ArrayList<>();
 
   @Option(names = "--concurrency", defaultValue = "200", description = "Joins in flight at most (default: ${DEFAULT-VALUE}).")
   int concurrency;
@@ -78,9 +77,6 @@ final class IdleCommand implements Callable<Integer> {
   @Option(names = "--idle-window", defaultValue = "30s", description = "Window over which idle CPU is measured (default: ${DEFAULT-VALUE}).")
   Duration idleWindow;
 
-  @Option(names = "--pid", description = "The node's process id: its RSS, heap and CPU are read (without it only the joins are checked).")
-  String pid;
-
   @Option(names = "--gc", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Before each memory reading, force a full GC with `jcmd PID GC.class_histogram`: gives the live heap "
           + "and what grew, by class (default: ${DEFAULT-VALUE}).")
@@ -96,19 +92,6 @@ final class IdleCommand implements Callable<Integer> {
       description = "Offer permessage-deflate, as browsers do: the server then keeps a compressor per session "
           + "(default: ${DEFAULT-VALUE}).")
   boolean compression;
-
-  @Option(names = "--event-loops", defaultValue = "1", description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
-  int eventLoops;
-
-  @Option(names = "--native-transport", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Use Netty's native epoll transport when available (default: ${DEFAULT-VALUE}).")
-  boolean nativeTransport;
-
-  @Option(names = "--clock-ticks", defaultValue = "100", description = "Clock ticks per second of /proc/PID/stat (default: ${DEFAULT-VALUE}).")
-  double clockTicks;
-
-  @Option(names = "--out", description = "JSON summary file (default: target/loadgen-idle-TIME.json).")
-  Path out;
 
   @Spec
   CommandSpec spec;
@@ -178,16 +161,17 @@ final class IdleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (connections < 1 || papers < 1 || concurrency < 1 || eventLoops < 1 || connectRate < 0) {
+    if (connections < 1 || papers < 1 || concurrency < 1 || connection.eventLoops < 1 || connectRate < 0) {
       throw new IllegalArgumentException("--connections, --papers, --concurrency and --event-loops must be at least 1, "
           + "--connect-rate not negative");
     }
-    String base = url.trim().replaceAll("/+$", "");
-    if (!base.startsWith("ws://") && !base.startsWith("wss://")) {
-      throw new IllegalArgumentException("--url takes a ws:// or wss:// URL");
+    if (connection.pids.size() > 1) {
+      throw new IllegalArgumentException("idle reads one node: give --pid once");
     }
+    pid = connection.pids.isEmpty() ? null : connection.pids.get(0);
+    String base = connection.singleOursUrl("idle");
     String httpBase = "http" + base.substring(2);
-    List<String> locals = Addresses.expand(localAddresses);
+    List<String> locals = connection.expandedLocalAddresses();
     String jcmdProgram = jcmd != null ? jcmd : NodeMemory.jcmdPath();
     Map<String, Object> limits = preflight(locals);
     long perAddress = (connections + Math.max(1, locals.size()) - 1) / Math.max(1, locals.size());
@@ -228,8 +212,8 @@ final class IdleCommand implements Callable<Integer> {
     config.put("limits", limits);
     summary.put("config", config);
 
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(nativeTransport)
-        .setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(connection.nativeTransport)
+        .setEventLoopPoolSize(connection.eventLoops).setWorkerPoolSize(1)
         .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS)).build();
     // Held until the end: Vert.x closes the connections of a collected client.
     List<WebSocketClient> wsClients = new ArrayList<>();
@@ -243,7 +227,7 @@ final class IdleCommand implements Callable<Integer> {
       wsClients.add(vertx.createWebSocketClient(o));
     }
     List<Context> contexts = new ArrayList<>();
-    for (int i = 0; i < eventLoops; i++) {
+    for (int i = 0; i < connection.eventLoops; i++) {
       contexts.add(vertx.getOrCreateContext());
     }
     sockets = new ClientWebSocket[connections];
@@ -315,7 +299,7 @@ final class IdleCommand implements Callable<Integer> {
       NodeMemory.sleep(2000); // past the forced GC
       long framesAtStart = presenceFrames.sum() + otherFrames.sum();
       long lostAtStart = lost.sum();
-      CpuMeter cpu = new CpuMeter(pid == null ? List.of() : List.of(pid), clockTicks);
+      CpuMeter cpu = new CpuMeter(pid == null ? List.of() : List.of(pid), connection.clockTicks);
       cpu.start();
       System.out.printf("  idle window %s ...%n", DurationConverter.format(idleWindow));
       NodeMemory.sleep(idleWindow.toMillis());
@@ -351,7 +335,7 @@ final class IdleCommand implements Callable<Integer> {
         exit = 1;
       }
       summary.put("result", result);
-      Report.write(summary, out, "idle");
+      Report.write(summary, connection.out, "idle");
     } finally {
       closing = true;
       closeAll(contexts);

@@ -16,6 +16,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
     description = "Prefills a paper with N notes over the HTTP API, then M clients join it at once; reports "
         + "join-to-snapshot latency.")
 final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
-  @Option(names = "--url", required = true, description = "Node or balancer base URL (ws://host:port).")
-  String url;
+  @Mixin
+  ConnectionOptions connection;
 
   @Option(names = "--clients", defaultValue = "1000", description = "Clients joining at once (default: ${DEFAULT-VALUE}).")
   int clients;
@@ -54,26 +55,11 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "30s", description = "Time allowed for the storm (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--event-loops", defaultValue = "1", description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
-  int eventLoops;
 
-  @Option(names = "--native-transport", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Use Netty's native epoll transport when available (default: ${DEFAULT-VALUE}).")
-  boolean nativeTransport;
 
-  @Option(names = "--pids", split = ",", description = "Server process ids whose CPU time is read from /proc.")
-  List<String> pids = new ArrayList<>();
 
-  @Option(names = "--clock-ticks", defaultValue = "100", description = "Clock ticks per second (default: ${DEFAULT-VALUE}).")
-  double clockTicks;
 
-  @Option(names = "--local-addresses", split = ",",
-      description = "Source addresses to spread the clients over (e.g. 127.0.0.2,127.0.0.3 or the range 127.0.0.2-9), "
-          + "for per-address limits.")
-  List<String> localAddresses = new ArrayList<>();
 
-  @Option(names = "--out", description = "JSON summary file (default: target/loadgen-join-storm-TIME.json).")
-  Path out;
 
   @Spec
   CommandSpec spec;
@@ -87,19 +73,16 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String base = url.trim().replaceAll("/+$", "");
-    if (!base.startsWith("ws://") && !base.startsWith("wss://")) {
-      throw new IllegalArgumentException("--url takes a ws:// or wss:// URL");
-    }
+    String base = connection.singleOursUrl("join-storm");
     String httpBase = "http" + base.substring(2);
     String paper = "storm-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
     // One event loop keeps the histograms single-threaded; more loops share them through synchronized recording.
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(nativeTransport).setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(connection.nativeTransport).setEventLoopPoolSize(connection.eventLoops).setWorkerPoolSize(2)
         .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS)).build();
     List<ClientWebSocket> sockets = new ArrayList<>();
     // Held until the end: Vert.x closes the connections of a collected client.
     List<WebSocketClient> wsClients = new ArrayList<>();
-    List<String> locals = Addresses.expand(localAddresses);
+    List<String> locals = connection.expandedLocalAddresses();
     for (String local : locals.isEmpty() ? java.util.Collections.<String>singletonList(null) : locals) {
       WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(clients + 16)
           .setMaxMessageSize(256 * 1024 * 1024).setMaxFrameSize(1024 * 1024).setTcpNoDelay(true)
@@ -115,7 +98,7 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
       long prefillMs = prefill(http, httpBase, paper);
       System.out.printf("prefilled %s with %d notes in %d ms%n", paper, notes, prefillMs);
 
-      CpuMeter cpu = new CpuMeter(pids, clockTicks);
+      CpuMeter cpu = new CpuMeter(connection.pids, connection.otherPids, connection.clockTicks);
       cpu.start();
       AtomicInteger done = new AtomicInteger();
       CompletableFuture<Void> all = new CompletableFuture<>();
@@ -158,7 +141,7 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
         config.put("clients", clients);
         config.put("notes", notes);
         config.put("note_bytes", noteBytes);
-        config.put("pids", pids);
+        config.put("pids", connection.pids);
         summary.put("config", config);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("prefill_ms", prefillMs);
@@ -172,7 +155,7 @@ final class JoinStormCommand implements java.util.concurrent.Callable<Integer> {
         result.put("cpu", cpuFigures);
         summary.put("result", result);
       }
-      Report.write(summary, out, "join-storm");
+      Report.write(summary, connection.out, "join-storm");
       // Leave the paper's live data behind only if the delete fails.
       RequestOptions del = new RequestOptions().setMethod(HttpMethod.DELETE).setAbsoluteURI(httpBase + "/api/papers/" + paper);
       if (apiKey != null) {

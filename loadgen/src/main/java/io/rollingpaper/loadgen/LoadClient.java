@@ -87,7 +87,9 @@ final class LoadClient implements WireDialect.Events {
     }
     // A gap is either a lost delta or one that comes later; telling them apart says which (the
     // Socket.IO peer does not order deltas accepted on different processes).
-    if (seq <= maxSeq) {
+    if (seq == lastSeq) {
+      shard.duplicates++;
+    } else if (seq <= maxSeq) {
       shard.reordered++;
     } else {
       maxSeq = seq;

@@ -21,6 +21,9 @@ import java.util.concurrent.Callable;
         + "delivered rate against the offered load.")
 final class RampCommand implements Callable<Integer> {
   @Mixin
+  ConnectionOptions connection;
+
+  @Mixin
   FanoutOptions options;
 
   @Option(names = "--rate", defaultValue = "50", description = "Ops/s per paper of the first step (default: ${DEFAULT-VALUE}).")
@@ -50,6 +53,15 @@ final class RampCommand implements Callable<Integer> {
       description = "A step whose delivered rate is below this share of the expected one fails (default: ${DEFAULT-VALUE}).")
   double minDeliveredRatio;
 
+  @Option(names = "--saturation-pid",
+      description = "A server process (e.g. Redis) whose saturation ends the ramp: the step in which it used more than "
+          + "--saturation-pct of a core is the last (it still counts if within the bound).")
+  String saturationPid;
+
+  @Option(names = "--saturation-pct", defaultValue = "90",
+      description = "See --saturation-pid (default: ${DEFAULT-VALUE}).")
+  double saturationPct;
+
   @Option(names = "--charts", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Write NAME-latency.png and NAME-rate.png next to the JSON summary (default: ${DEFAULT-VALUE}).")
   boolean charts;
@@ -65,7 +77,7 @@ final class RampCommand implements Callable<Integer> {
     List<Map<String, Object>> steps = new ArrayList<>();
     FanoutEngine.StepResult best = null;
     String stopReason = "max steps reached";
-    try (FanoutEngine engine = new FanoutEngine(options.engineConfig())) {
+    try (FanoutEngine engine = new FanoutEngine(options.engineConfig(connection))) {
       engine.connect();
       double r = rate;
       for (int i = 1; i <= maxSteps; i++) {
@@ -85,6 +97,12 @@ final class RampCommand implements Callable<Integer> {
           break;
         }
         best = step;
+        Double saturated = saturationPid == null ? null : cpuPct(step, saturationPid);
+        if (saturated != null && saturated > saturationPct) {
+          stopReason = String.format("step %d: pid %s used %.0f%% of a core (> %.0f%%)", i, saturationPid, saturated,
+              saturationPct);
+          break;
+        }
         r = Math.round(r * factor * 10) / 10.0;
       }
     }
@@ -94,7 +112,7 @@ final class RampCommand implements Callable<Integer> {
     summary.put("scenario", "ramp");
     summary.put("command", "java -jar rolling-paper-loadgen.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     summary.put("machine", Report.machine());
-    Map<String, Object> config = options.describe();
+    Map<String, Object> config = options.describe(connection);
     config.put("start_rate_per_paper", rate);
     config.put("factor", factor);
     config.put("initial_warmup_s", initialWarmup.toMillis() / 1000.0);
@@ -102,11 +120,14 @@ final class RampCommand implements Callable<Integer> {
     config.put("step_duration_s", stepDuration.toMillis() / 1000.0);
     config.put("max_steps", maxSteps);
     config.put("p99_bound_ms", p99BoundMs);
+    config.put("saturation_pid", saturationPid);
+    config.put("saturation_pct", saturationPct);
     summary.put("config", config);
     summary.put("stop_reason", stopReason);
     if (best != null) {
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("rate_per_paper", best.ratePerPaper);
+      b.put("offered_ops_per_s", best.ratePerPaper * best.papers);
       b.put("delivered_per_s", CpuMeter.round(best.deliveredPerSecond(), 1));
       b.put("latency", Report.latency(best.latency));
       b.put("cpu", best.cpu);
@@ -118,7 +139,7 @@ final class RampCommand implements Callable<Integer> {
       System.out.println("no step stayed within the bound");
     }
     summary.put("steps", steps);
-    Path json = Report.write(summary, options.out, "ramp");
+    Path json = Report.write(summary, connection.out, "ramp");
     if (charts) {
       try {
         for (Path png : Charts.writeRampCharts(json, Charts.WIDTH, Charts.HEIGHT)) {
@@ -130,6 +151,20 @@ final class RampCommand implements Callable<Integer> {
       }
     }
     return best != null ? 0 : 1;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Double cpuPct(FanoutEngine.StepResult s, String pid) {
+    if (s.cpu == null || !(s.cpu.get("server_processes") instanceof List<?> procs)) {
+      return null;
+    }
+    for (Object o : procs) {
+      Map<String, Object> p = (Map<String, Object>) o;
+      if (pid.equals(p.get("pid")) && p.get("cpu_pct_of_core") instanceof Number n) {
+        return n.doubleValue();
+      }
+    }
+    return null;
   }
 
   private String failure(FanoutEngine.StepResult s) {

@@ -70,6 +70,7 @@ final class Report {
     Map<String, Object> checks = new LinkedHashMap<>();
     checks.put("seq_gaps", r.gaps);
     checks.put("seq_reordered", r.reordered);
+    checks.put("seq_duplicates", r.duplicates);
     checks.put("resnapshots", r.resnapshots);
     checks.put("lost_clients", r.lostClients);
     checks.put("socket_exceptions", r.exceptions);
@@ -100,8 +101,8 @@ final class Report {
     System.out.printf("  ops      sent %d, acked %d, refused %d, unacked after %d ms drain %d%s%n", r.sent, r.acked,
         r.refused, r.drainMs, r.unacked(),
         r.skipped + r.notSent > 0 ? ", skipped " + r.skipped + ", not sent " + r.notSent : "");
-    System.out.printf("  errors   %s  closes %s  seq gaps %d  resnapshots %d  lost clients %d%n", r.errors, r.closes,
-        r.gaps, r.resnapshots, r.lostClients);
+    System.out.printf("  errors   %s  closes %s  seq gaps %d  out of order %d  duplicates %d  resnapshots %d  lost clients %d%n",
+        r.errors, r.closes, r.gaps, r.reordered, r.duplicates, r.resnapshots, r.lostClients);
     System.out.printf("  sender   in the window: max lag behind schedule %.1f ms, %d sends >5 ms late%n", r.maxLagNs / 1e6, r.lateSends);
     if (r.secMaxLatencyUs != null) {
       StringBuilder sb = new StringBuilder("  per s    max latency ms:");

@@ -36,6 +36,8 @@ final class Shard {
   private long stepStart;
   private long measureStart;
   private long measureEnd;
+  private long cpuStart;
+  private long cpuEnd;
   private boolean sending;
   private long timerId = -1;
   boolean closing;
@@ -49,11 +51,15 @@ final class Shard {
   long skipped;
   long delivered;
   long deliveredTotal;
+  /** Deliveries in the part of the window where CPU is read. */
+  long deliveredInCpuWindow;
   long lateSends;
   long maxLagNs;
   long gaps;
-  /** Deltas at or below a seq the client already had: out of order or duplicated. */
+  /** Deltas below the highest seq the client already had, other than a repeat of the last one: out of order. */
   long reordered;
+  /** Deltas repeating the seq just received. */
+  long duplicates;
   long resnapshots;
   long presenceFrames;
   long otherFrames;
@@ -88,10 +94,11 @@ final class Shard {
   }
 
   /** Resets the counters and starts sending at {@code ratePerPaper}; call on the context. */
-  void startStep(double ratePerPaper, long start, long measureFrom, long measureTo, int totalPapers) {
+  void startStep(double ratePerPaper, long start, long measureFrom, long measureTo, long cpuFrom, long cpuTo,
+      int totalPapers) {
     latency.reset();
-    sent = acked = refused = notSent = skipped = delivered = deliveredTotal = 0;
-    lateSends = maxLagNs = gaps = reordered = resnapshots = presenceFrames = otherFrames = unparsable = exceptions = lostClients = 0;
+    sent = acked = refused = notSent = skipped = delivered = deliveredTotal = deliveredInCpuWindow = 0;
+    lateSends = maxLagNs = gaps = reordered = duplicates = resnapshots = presenceFrames = otherFrames = unparsable = exceptions = lostClients = 0;
     errors.clear();
     closes.clear();
     int seconds = (int) ((measureTo - measureFrom + 999_999_999L) / 1_000_000_000L);
@@ -102,6 +109,8 @@ final class Shard {
     stepStart = start;
     measureStart = measureFrom;
     measureEnd = measureTo;
+    cpuStart = cpuFrom;
+    cpuEnd = cpuTo;
     double interval = 1e9 / ratePerPaper;
     for (PaperLoad p : papers) {
       p.sentInStep = 0;
@@ -177,6 +186,9 @@ final class Shard {
     deliveredTotal++;
     if (now >= measureStart && now < measureEnd) {
       delivered++;
+      if (now >= cpuStart && now < cpuEnd) {
+        deliveredInCpuWindow++;
+      }
       int sec = (int) ((now - measureStart) / 1_000_000_000L);
       secDelivered[sec]++;
       if (t >= 0) {

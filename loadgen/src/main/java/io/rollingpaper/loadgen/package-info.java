@@ -2,6 +2,8 @@
  * The load generator: picocli commands (fanout, ramp, join-storm, idle, chart) that drive real
  * WebSocket clients against our nodes or the Socket.IO peer (one {@code WireDialect} each), measure
  * latency with HdrHistogram and server CPU from /proc, and write JSON reports and charts. Clients run on
- * Vert.x event loops; the CLI waits for results on its main thread, never on an event loop.
+ * Vert.x event loops; the CLI waits for results on its main thread, never on an event loop (which also reads
+ * {@code INFO commandstats} of a Redis through a blocking socket). The load commands share their connection
+ * options through one picocli mixin, {@code ConnectionOptions}; fanout and ramp add {@code FanoutOptions}.
  */
 package io.rollingpaper.loadgen;
