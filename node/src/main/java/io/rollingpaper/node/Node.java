@@ -152,7 +152,7 @@ public final class Node extends VerticleBase {
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
         verifier, draining, new HandshakeRefusals(registry), heartbeat));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
-    new PaperApi(store, hub, config.limits()).mount(router);
+    new PaperApi(hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles(config.demo()).mount(router);

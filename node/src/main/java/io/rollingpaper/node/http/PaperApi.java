@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rollingpaper.node.paper.PaperHub;
 import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.node.backend.PaperRead;
-import io.rollingpaper.node.backend.PaperStore;
 import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
@@ -19,16 +18,17 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-/** The main backend's HTTP API: read, write, complete and delete papers. */
+/**
+ * The main backend's HTTP API: read, write, complete and delete papers. Every call goes through the hub,
+ * so it is timed in the metrics and a draining node closes its store only once the calls are answered.
+ */
 public final class PaperApi {
   private static final String DEFAULT_BY = "backend";
 
-  private final PaperStore store;
   private final PaperHub hub;
   private final Limits limits;
 
-  public PaperApi(PaperStore store, PaperHub hub, Limits limits) {
-    this.store = store;
+  public PaperApi(PaperHub hub, Limits limits) {
     this.hub = hub;
     this.limits = limits;
   }
@@ -60,7 +60,7 @@ public final class PaperApi {
 
   private void read(RoutingContext ctx) {
     String paper = ctx.pathParam("paperId");
-    store.read(ReadRequest.snapshot(paper)).onComplete(result -> {
+    hub.read(ReadRequest.snapshot(paper)).onComplete(result -> {
       if (result.failed()) {
         HttpErrors.fail(ctx, paper, result.cause());
       } else if (result.result() instanceof PaperRead.Snapshot snapshot) {
@@ -74,7 +74,7 @@ public final class PaperApi {
   /** The one way back after a deletion: a new empty paper with a new epoch; 409 if the paper exists. */
   private void create(RoutingContext ctx) {
     String paper = ctx.pathParam("paperId");
-    store.create(paper).onComplete(result -> {
+    hub.create(paper).onComplete(result -> {
       if (result.failed()) {
         HttpErrors.fail(ctx, paper, result.cause());
       } else if (result.result() == null) {
@@ -120,7 +120,7 @@ public final class PaperApi {
 
   private void complete(RoutingContext ctx) {
     String paper = ctx.pathParam("paperId");
-    store.complete(paper).onComplete(result -> {
+    hub.complete(paper).onComplete(result -> {
       if (result.failed()) {
         HttpErrors.fail(ctx, paper, result.cause());
       } else if (result.result() == null) {
@@ -134,7 +134,7 @@ public final class PaperApi {
 
   private void delete(RoutingContext ctx) {
     String paper = ctx.pathParam("paperId");
-    store.delete(paper).onComplete(result -> {
+    hub.delete(paper).onComplete(result -> {
       if (result.failed()) {
         HttpErrors.fail(ctx, paper, result.cause());
       } else if (result.result()) {

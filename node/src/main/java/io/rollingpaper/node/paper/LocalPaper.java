@@ -1,15 +1,14 @@
 package io.rollingpaper.node.paper;
 
 import io.rollingpaper.node.backend.ChannelMessage;
-import io.rollingpaper.node.session.CloseCodes;
-import io.rollingpaper.node.session.OutboundFrame;
-import io.rollingpaper.node.session.Refusal;
-import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.backend.Delta;
 import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.ReadRequest;
-import io.rollingpaper.protocol.ErrorCode;
+import io.rollingpaper.node.session.CloseCodes;
+import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.session.Refusal;
+import io.rollingpaper.node.session.Session;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.PaperSnapshot;
 import io.rollingpaper.protocol.PaperStatus;
@@ -17,44 +16,35 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One paper as this node serves it: its local sessions and where the paper's stream stands.
+ * One paper as this node serves it: its local sessions, their presence, and the paper's lifecycle here
+ * (subscribed while it has sessions, forgotten a linger after the last left or when it is deleted).
  *
- * <p>Every delta reaches local sessions from the subscription (the sender's own included), appended to
- * a ring in seq order; each session is then given the deltas after its cursor, so every session sees
- * every seq once, in order, with no gap. A seq that jumps, a message of another epoch, a lost
- * subscription or a stale head seen by the periodic check starts a repair from the store's history;
- * what the history cannot cover is replaced by a fresh snapshot. Lives on the node's event loop.
+ * <p>Every delta reaches local sessions from the subscription (the sender's own included) through the
+ * paper's {@link PaperStream}, which keeps them in seq order; each session is then given the deltas after
+ * its cursor, so every session sees every seq once, in order, with no gap. Lives on the node's event loop.
  */
-final class LocalPaper {
+final class LocalPaper implements PaperStream.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPaper.class);
-  private static final int RING_CAPACITY = 1024;
-  private static final long HEAD_GRACE_MS = 250;
-  private static final long REPAIR_RETRY_MS = 1000;
 
   private final String id;
-  private final PaperHub hub;
+  private final PaperContext context;
   private final Map<Session, Cursor> cursors = new LinkedHashMap<>();
   private final LocalPresence presence = new LocalPresence();
   private final PaperJoins joins;
-  private final ArrayDeque<ChannelMessage.Ordered> pending = new ArrayDeque<>();
+  private final PaperStream stream;
   private Future<Void> subscription;
-  private String epoch;
-  private DeltaRing ring;
-  private PaperStatus status = PaperStatus.OPEN;
-  private long completedSeq = -1;
-  private boolean repairing;
   private long lingerTimer = -1;
 
-  LocalPaper(String id, PaperHub hub) {
+  LocalPaper(String id, PaperContext context) {
     this.id = id;
-    this.hub = hub;
-    this.joins = new PaperJoins(this, hub);
+    this.context = context;
+    this.joins = new PaperJoins(this, context);
+    this.stream = new PaperStream(id, context, this);
   }
 
   String id() {
@@ -62,7 +52,7 @@ final class LocalPaper {
   }
 
   boolean completed() {
-    return status == PaperStatus.COMPLETED;
+    return stream.completed();
   }
 
   int sessionCount() {
@@ -87,7 +77,7 @@ final class LocalPaper {
 
   Future<Void> subscribe() {
     if (subscription == null || subscription.failed()) {
-      subscription = hub.broker().subscribe(id);
+      subscription = context.broker().subscribe(id);
     }
     return subscription;
   }
@@ -98,14 +88,14 @@ final class LocalPaper {
    */
   void first(Session session, Cursor cursor, PaperRead read, OutboundFrame snapshotFrame) {
     if (read instanceof PaperRead.Snapshot snapshot) {
-      adoptIfUnknown(snapshot.snapshot().epoch(), snapshot.snapshot().seq(), snapshot.snapshot().status());
+      stream.adoptIfUnknown(snapshot.snapshot().epoch(), snapshot.snapshot().seq(), snapshot.snapshot().status());
       giveSnapshot(session, cursor, snapshot, snapshotFrame != null ? snapshotFrame
           : OutboundFrame.of(FrameCodec.snapshot(snapshot.snapshot())));
-      if (!snapshot.snapshot().epoch().equals(epoch)) {
-        repair();
+      if (!snapshot.snapshot().epoch().equals(stream.epoch())) {
+        stream.repair();
       }
     } else if (read instanceof PaperRead.Resumed resumed) {
-      adoptIfUnknown(resumed.epoch(), resumed.seq(), resumed.status());
+      stream.adoptIfUnknown(resumed.epoch(), resumed.seq(), resumed.status());
       session.send(FrameCodec.resumed(id, resumed.epoch(), resumed.from(), resumed.seq(), resumed.presence()));
       cursor.epoch = resumed.epoch();
       cursor.seq = resumed.from();
@@ -113,8 +103,8 @@ final class LocalPaper {
       cursor.ready = true;
       giveDeltas(session, cursor, resumed);
       presence.replay(session, cursor);
-      if (!resumed.epoch().equals(epoch)) {
-        repair();
+      if (!resumed.epoch().equals(stream.epoch())) {
+        stream.repair();
       }
       pump(session, cursor);
     } else if (read instanceof PaperRead.Missing missing) {
@@ -125,28 +115,15 @@ final class LocalPaper {
   /** A join of a deleted paper, or a viewer's of one that does not exist: one error frame, then 4404. */
   private void refuseMissing(Session session, PaperRead.Missing missing) {
     String why = missing.deleted() ? "the paper was deleted" : "the paper does not exist";
-    LOG.info("node={} paper={} session={} join refused: {}", hub.nodeId(), id, session.id(), why);
+    LOG.info("node={} paper={} session={} join refused: {}", context.nodeId(), id, session.id(), why);
     session.refuse(Refusal.notFound(why));
-  }
-
-  private void adoptIfUnknown(String newEpoch, long seq, PaperStatus newStatus) {
-    if (epoch != null) {
-      return;
-    }
-    epoch = newEpoch;
-    ring = new DeltaRing(RING_CAPACITY, seq);
-    if (newStatus == PaperStatus.COMPLETED) {
-      status = PaperStatus.COMPLETED;
-      completedSeq = seq;
-    }
-    drainPending();
   }
 
   /** {@code frame} is the snapshot serialized: built once and shared when several sessions get the same read. */
   private void giveSnapshot(Session session, Cursor cursor, PaperRead.Snapshot read, OutboundFrame frame) {
     PaperSnapshot snapshot = read.snapshot();
     session.send(frame, false);
-    hub.metrics().snapshotSent();
+    context.metrics().snapshotSent();
     cursor.epoch = snapshot.epoch();
     cursor.seq = snapshot.seq();
     cursor.presenceVersion = Math.max(cursor.presenceVersion, read.presenceVersion());
@@ -165,7 +142,7 @@ final class LocalPaper {
         sent++;
       }
     }
-    hub.metrics().delivered(sent);
+    context.metrics().delivered(sent);
   }
 
   // ---- what arrives from the channel ------------------------------------------------------
@@ -176,42 +153,7 @@ final class LocalPaper {
     } else if (message instanceof ChannelMessage.Presence change) {
       presence.relay(change, cursors);
     } else if (message instanceof ChannelMessage.Ordered ordered) {
-      if (epoch == null || repairing) {
-        pending.addLast(ordered);
-      } else {
-        onOrdered(ordered);
-      }
-    }
-  }
-
-  private void onOrdered(ChannelMessage.Ordered message) {
-    if (message instanceof ChannelMessage.Deleted) {
-      if (message.epoch().equals(epoch)) {
-        deleted();
-      }
-    } else if (message instanceof ChannelMessage.Delta delta) {
-      if (!delta.epoch().equals(epoch) || delta.seq() > ring.last() + 1) {
-        pending.addLast(delta);
-        repair();
-      } else if (delta.seq() == ring.last() + 1) {
-        ring.append(OutboundFrame.of(delta.frame()));
-        pumpAll();
-      }
-    } else if (message instanceof ChannelMessage.Completed completed) {
-      if (!completed.epoch().equals(epoch) || completed.seq() > ring.last()) {
-        pending.addLast(completed);
-        repair();
-      } else {
-        markCompleted(completed.seq());
-      }
-    }
-  }
-
-  private void markCompleted(long seq) {
-    if (status != PaperStatus.COMPLETED) {
-      status = PaperStatus.COMPLETED;
-      completedSeq = seq;
-      pumpAll();
+      stream.onMessage(ordered);
     }
   }
 
@@ -226,25 +168,26 @@ final class LocalPaper {
 
   // ---- delivery -----------------------------------------------------------------------------
 
-  private void pumpAll() {
+  @Override
+  public void advanced() {
     cursors.forEach(this::pump);
   }
 
   private void pump(Session session, Cursor cursor) {
-    if (!cursor.ready || cursor.catchingUp || session.isClosed() || ring == null) {
+    if (!cursor.ready || cursor.catchingUp || session.isClosed() || !stream.started()) {
       return;
     }
-    if (!epoch.equals(cursor.epoch)) {
+    if (!stream.epoch().equals(cursor.epoch)) {
       // The session's first frame and this node's view of the paper disagree on the epoch; a repair
       // in progress restarts everyone, otherwise the session's own read settles it.
-      if (!repairing) {
+      if (!stream.repairing()) {
         catchUp(session, cursor);
       }
       return;
     }
     int sent = 0;
-    while (cursor.seq < ring.last()) {
-      OutboundFrame frame = ring.get(cursor.seq + 1);
+    while (cursor.seq < stream.last()) {
+      OutboundFrame frame = stream.delta(cursor.seq + 1);
       if (frame == null) {
         catchUp(session, cursor);
         break;
@@ -253,23 +196,23 @@ final class LocalPaper {
       cursor.seq++;
       sent++;
     }
-    hub.metrics().delivered(sent);
-    if (status == PaperStatus.COMPLETED && !cursor.completedSent && cursor.seq >= completedSeq && !cursor.catchingUp) {
+    context.metrics().delivered(sent);
+    if (stream.completed() && !cursor.completedSent && cursor.seq >= stream.completedSeq() && !cursor.catchingUp) {
       cursor.completedSent = true;
-      session.send(FrameCodec.completed(id, completedSeq));
+      session.send(FrameCodec.completed(id, stream.completedSeq()));
     }
   }
 
   /** The session is behind what the ring holds: fetch its missing deltas from the store. */
   private void catchUp(Session session, Cursor cursor) {
     cursor.catchingUp = true;
-    hub.read(ReadRequest.repair(id, cursor.seq, cursor.epoch)).onComplete(result -> {
+    context.store().read(ReadRequest.repair(id, cursor.seq, cursor.epoch)).onComplete(result -> {
       cursor.catchingUp = false;
       if (session.isClosed()) {
         return;
       }
       if (result.failed()) {
-        LOG.warn("node={} paper={} session={} cannot catch up: {}", hub.nodeId(), id, session.id(),
+        LOG.warn("node={} paper={} session={} cannot catch up: {}", context.nodeId(), id, session.id(),
             result.cause().getMessage());
         session.close(CloseCodes.INTERNAL_ERROR, "cannot catch up; resume later");
       } else if (result.result() instanceof PaperRead.Resumed resumed) {
@@ -283,51 +226,13 @@ final class LocalPaper {
     });
   }
 
-  // ---- repair -------------------------------------------------------------------------------
+  // ---- what the stream tells ---------------------------------------------------------------
 
-  /** Brings the ring up to the store's head; sessions that cannot be served from history get a snapshot. */
-  void repair() {
-    if (repairing || epoch == null) {
-      return;
-    }
-    repairing = true;
-    hub.metrics().subscriptionRepaired();
-    hub.read(ReadRequest.repair(id, ring.last(), epoch)).onComplete(result -> {
-      repairing = false;
-      if (result.failed()) {
-        LOG.warn("node={} paper={} repair failed, retrying: {}", hub.nodeId(), id, result.cause().getMessage());
-        hub.vertx().setTimer(REPAIR_RETRY_MS, t -> repair());
-        return;
-      }
-      if (result.result() instanceof PaperRead.Resumed resumed) {
-        for (Delta delta : resumed.deltas()) {
-          if (delta.seq() == ring.last() + 1) {
-            ring.append(OutboundFrame.of(delta.frame()));
-          }
-        }
-        if (resumed.status() == PaperStatus.COMPLETED) {
-          markCompleted(resumed.seq());
-        }
-        pumpAll();
-      } else if (result.result() instanceof PaperRead.Snapshot snapshot) {
-        restart(snapshot);
-      } else {
-        deleted();
-        return;
-      }
-      drainPending();
-    });
-  }
-
-  /** The history could not cover the gap, or the epoch changed: everyone starts over from this snapshot. */
-  private void restart(PaperRead.Snapshot read) {
+  @Override
+  public void restarted(PaperRead.Snapshot read) {
     PaperSnapshot snapshot = read.snapshot();
-    LOG.info("node={} paper={} restarts {} sessions from a snapshot (epoch {} seq {})", hub.nodeId(), id,
+    LOG.info("node={} paper={} restarts {} sessions from a snapshot (epoch {} seq {})", context.nodeId(), id,
         cursors.size(), snapshot.epoch(), snapshot.seq());
-    epoch = snapshot.epoch();
-    ring.reset(snapshot.seq());
-    status = snapshot.status();
-    completedSeq = status == PaperStatus.COMPLETED ? snapshot.seq() : -1;
     OutboundFrame frame = OutboundFrame.of(FrameCodec.snapshot(snapshot));
     cursors.forEach((session, cursor) -> {
       if (cursor.ready && !session.isClosed()) {
@@ -337,49 +242,35 @@ final class LocalPaper {
     });
   }
 
-  private void drainPending() {
-    while (!repairing && epoch != null && !pending.isEmpty()) {
-      onOrdered(pending.pollFirst());
-    }
+  /** A lost subscription came back: what was published meanwhile is fetched from the store. */
+  void repair() {
+    stream.repair();
   }
 
-  /** The periodic check: the store's head is ahead of what arrived, or in another epoch. */
-  void checkHead(PaperHead head) {
-    if (epoch == null) {
-      return;
-    }
-    if (!head.epoch().equals(epoch)) {
-      repair();
-      return;
-    }
-    if (head.seq() > ring.last()) {
-      // Deltas may simply be in flight; repair only if they have not arrived after a short grace.
-      hub.vertx().setTimer(HEAD_GRACE_MS, t -> {
-        if (head.epoch().equals(epoch) && head.seq() > ring.last()) {
-          LOG.info("node={} paper={} missed deltas up to {} (has {}); repairing", hub.nodeId(), id, head.seq(),
-              ring.last());
-          repair();
-        }
-      });
-    } else if (head.status() == PaperStatus.COMPLETED) {
-      markCompleted(head.seq());
-    }
+  /** The periodic check's head of this paper; true when it should be looked at again after a grace. */
+  boolean checkHead(PaperHead head) {
+    return stream.checkHead(head);
+  }
+
+  void recheckHead(PaperHead head) {
+    stream.recheckHead(head);
   }
 
   /** The periodic check found no live state: the store lost it (a deletion comes as its own message). */
   void missingInStore() {
-    repair();
+    stream.missingInStore();
   }
 
   /**
    * The paper's live data is gone: every session is closed normally, once the ops it already sent are
    * answered (acked before the deletion, or refused {@code not_found} after it).
    */
-  void deleted() {
+  @Override
+  public void deleted() {
     cursors.keySet().forEach(session -> session.closeWhenSettled(CloseCodes.NORMAL, "paper deleted"));
     cursors.clear();
     presence.clear();
-    hub.remove(this);
+    context.gone().accept(this);
   }
 
   // ---- leaving ------------------------------------------------------------------------------
@@ -390,13 +281,13 @@ final class LocalPaper {
     }
     String user = session.identity().user();
     if (presence.remove(user)) {
-      hub.leave(id, user);
+      context.store().leave(id, user);
     }
     if (cursors.isEmpty()) {
-      lingerTimer = hub.vertx().setTimer(hub.unsubscribeLingerMs(), t -> {
+      lingerTimer = context.vertx().setTimer(context.unsubscribeLinger().toMillis(), t -> {
         lingerTimer = -1;
         if (cursors.isEmpty()) {
-          hub.remove(this);
+          context.gone().accept(this);
         }
       });
     }
@@ -404,7 +295,7 @@ final class LocalPaper {
 
   private void cancelLinger() {
     if (lingerTimer >= 0) {
-      hub.vertx().cancelTimer(lingerTimer);
+      context.vertx().cancelTimer(lingerTimer);
       lingerTimer = -1;
     }
   }

@@ -9,14 +9,13 @@ import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionHost;
 import io.rollingpaper.node.backend.Applied;
 import io.rollingpaper.node.backend.OpRequest;
-import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.PaperStore;
 import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Op;
-import io.rollingpaper.protocol.ProtocolException;
+import io.rollingpaper.protocol.PaperSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,8 +30,8 @@ import java.util.Map;
 
 /**
  * The papers this node serves, each a {@link LocalPaper} with its local sessions. The hub routes
- * channel messages to them, applies sessions' ops through the store, and runs the periodic round
- * that refreshes presence and finds papers whose last deltas never arrived.
+ * channel messages to them, applies sessions' and the HTTP API's calls through the store (timed, and
+ * awaited by a drain), and runs the {@link PeriodicRound} over all papers.
  * Everything here runs on the node's one event loop.
  */
 public final class PaperHub implements SessionHost, BrokerListener {
@@ -40,42 +39,40 @@ public final class PaperHub implements SessionHost, BrokerListener {
 
   private final Vertx vertx;
   private final String nodeId;
-  private final PaperStore store;
+  private final StoreCalls store;
   private final Broker broker;
   private final NodeMetrics metrics;
-  private final Duration checkInterval;
-  private final Duration unsubscribeLinger;
+  private final PaperContext context;
+  private final PeriodicRound round;
   private final Map<String, LocalPaper> papers = new HashMap<>();
-  private long tickTimer = -1;
   private int sessions;
   private final Map<String, Integer> sessionsByAddress = new HashMap<>();
-  private int storeCallsInFlight;
 
   public PaperHub(Vertx vertx, String nodeId, PaperStore store, Broker broker, NodeMetrics metrics,
                   Duration checkInterval, Duration unsubscribeLinger) {
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.store = store;
+    this.store = new StoreCalls(store, metrics, nodeId);
     this.broker = broker;
     this.metrics = metrics;
-    this.checkInterval = checkInterval;
-    this.unsubscribeLinger = unsubscribeLinger;
+    this.context = new PaperContext(vertx, nodeId, this.store, broker, metrics, unsubscribeLinger, this::remove);
+    this.round = new PeriodicRound(vertx, nodeId, this.store, papers, checkInterval);
   }
 
   public void start() {
     metrics.gauges(() -> sessions, papers::size);
-    tickTimer = vertx.setPeriodic(checkInterval.toMillis(), id -> tick());
+    round.start();
   }
 
   public void stop() {
-    vertx.cancelTimer(tickTimer);
+    round.stop();
   }
 
   /** Adds a session to its paper; succeeds once the session has been sent its first frame. */
   public Future<Void> join(Session session, Long since, String epoch) {
     sessions++;
     sessionsByAddress.merge(session.address(), 1, Integer::sum);
-    return metrics.timeJoin(papers.computeIfAbsent(session.paper(), id -> new LocalPaper(id, this))
+    return metrics.timeJoin(papers.computeIfAbsent(session.paper(), id -> new LocalPaper(id, context))
         .join(session, since, epoch));
   }
 
@@ -133,11 +130,11 @@ public final class PaperHub implements SessionHost, BrokerListener {
     Promise<Void> done = Promise.promise();
     long deadline = System.nanoTime() + timeout.toNanos();
     vertx.setPeriodic(1, 20, id -> {
-      if ((sessions == 0 && storeCallsInFlight == 0) || System.nanoTime() > deadline) {
+      if ((sessions == 0 && store.inFlight() == 0) || System.nanoTime() > deadline) {
         vertx.cancelTimer(id);
-        if (sessions > 0 || storeCallsInFlight > 0) {
+        if (sessions > 0 || store.inFlight() > 0) {
           LOG.warn("node={} stops with {} sessions open and {} store calls unanswered", nodeId, sessions,
-              storeCallsInFlight);
+              store.inFlight());
         }
         done.tryComplete();
       }
@@ -152,21 +149,27 @@ public final class PaperHub implements SessionHost, BrokerListener {
     return apply(new OpRequest(session.paper(), op, session.identity().user(), cid, session.identity().role()));
   }
 
-  /** Applies an op from a session or the HTTP API, counted in the metrics and in the ops a drain waits for. */
+  /** Applies an op from a session or the HTTP API, counted in the metrics and in the calls a drain waits for. */
   public Future<Applied> apply(OpRequest request) {
-    storeCallsInFlight++;
-    return metrics.timeStore(store.apply(request)).andThen(result -> {
-      storeCallsInFlight--;
-      if (result.succeeded()) {
-        metrics.accepted();
-      } else if (result.cause() instanceof ProtocolException refused) {
-        metrics.refused(refused.code());
-      } else {
-        metrics.refused(ErrorCode.UNAVAILABLE);
-        LOG.warn("node={} paper={} by={} op not applied: {}", nodeId, request.paper(), request.by(),
-            result.cause().getMessage());
-      }
-    });
+    return store.apply(request);
+  }
+
+  // ---- for the HTTP API: timed, and awaited by a drain as ops are -----------------------------
+
+  public Future<PaperRead> read(ReadRequest request) {
+    return store.awaited(() -> store.store().read(request));
+  }
+
+  public Future<PaperSnapshot> complete(String paper) {
+    return store.awaited(() -> store.store().complete(paper));
+  }
+
+  public Future<Boolean> delete(String paper) {
+    return store.awaited(() -> store.store().delete(paper));
+  }
+
+  public Future<PaperSnapshot> create(String paper) {
+    return store.awaited(() -> store.store().create(paper));
   }
 
   @Override
@@ -223,74 +226,9 @@ public final class PaperHub implements SessionHost, BrokerListener {
     List.copyOf(papers.values()).forEach(LocalPaper::repair);
   }
 
-  // ---- the periodic round -------------------------------------------------------------------
-
-  private void tick() {
-    if (papers.isEmpty()) {
-      return;
-    }
-    Map<String, Map<String, String>> namesByUserByPaper = new HashMap<>();
-    papers.forEach((id, paper) -> namesByUserByPaper.put(id, Map.copyOf(paper.presentUsers())));
-    store.tick(nodeId, namesByUserByPaper).onComplete(result -> {
-      if (result.failed()) {
-        LOG.warn("node={} periodic check failed: {}", nodeId, result.cause().getMessage());
-        return;
-      }
-      Map<String, PaperHead> heads = result.result();
-      for (String id : namesByUserByPaper.keySet()) {
-        LocalPaper paper = papers.get(id);
-        if (paper == null) {
-          continue;
-        }
-        PaperHead head = heads.get(id);
-        if (head == null) {
-          paper.missingInStore();
-        } else {
-          paper.checkHead(head);
-        }
-      }
-    });
-  }
-
   // ---- for LocalPaper -----------------------------------------------------------------------
 
-  Future<PaperRead> read(ReadRequest request) {
-    return metrics.timeStore(store.read(request));
-  }
-
-  /** Records that this node's last session of {@code user} on {@code paper} left. */
-  void leave(String paper, String user) {
-    storeCallsInFlight++;
-    store.leave(paper, user, nodeId).onComplete(result -> {
-      storeCallsInFlight--;
-      if (result.failed()) {
-        LOG.warn("node={} paper={} user={} leave not recorded (the presence entry expires instead): {}", nodeId,
-            paper, user, result.cause().getMessage());
-      }
-    });
-  }
-
-  Broker broker() {
-    return broker;
-  }
-
-  NodeMetrics metrics() {
-    return metrics;
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
-  String nodeId() {
-    return nodeId;
-  }
-
-  long unsubscribeLingerMs() {
-    return unsubscribeLinger.toMillis();
-  }
-
-  void remove(LocalPaper paper) {
+  private void remove(LocalPaper paper) {
     if (papers.get(paper.id()) == paper) {
       papers.remove(paper.id());
       broker.unsubscribe(paper.id()).onFailure(error -> LOG.debug("node={} paper={} unsubscribe failed: {}", nodeId,

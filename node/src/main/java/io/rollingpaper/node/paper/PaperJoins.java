@@ -37,13 +37,13 @@ final class PaperJoins {
   }
 
   private final LocalPaper paper;
-  private final PaperHub hub;
+  private final PaperContext context;
   private List<Joiner> waiting = new ArrayList<>();
   private boolean busy;
 
-  PaperJoins(LocalPaper paper, PaperHub hub) {
+  PaperJoins(LocalPaper paper, PaperContext context) {
     this.paper = paper;
-    this.hub = hub;
+    this.context = context;
   }
 
   /**
@@ -56,19 +56,19 @@ final class PaperJoins {
       waiting.add(joiner);
       if (!busy) {
         busy = true;
-        hub.vertx().runOnContext(ignored -> readNext());
+        context.vertx().runOnContext(ignored -> readNext());
       }
       return joiner.given().future();
     }
     ReadRequest.PresenceJoin join = firstOfUser
-        ? new ReadRequest.PresenceJoin(session.identity().user(), session.identity().name(), hub.nodeId()) : null;
+        ? new ReadRequest.PresenceJoin(session.identity().user(), session.identity().name(), context.nodeId()) : null;
     return paper.subscribe()
-        .compose(ignored -> hub.read(new ReadRequest(paper.id(), session.identity().role().canWrite(), since,
+        .compose(ignored -> context.store().read(new ReadRequest(paper.id(), session.identity().role().canWrite(), since,
             sinceEpoch, join)))
         .map(read -> {
           if (!session.isClosed()) {
             paper.first(session, cursor, read, null);
-            hub.metrics().joined(read instanceof PaperRead.Resumed ? JoinKind.RESUMED : JoinKind.RESUME_FALLBACK);
+            context.metrics().joined(read instanceof PaperRead.Resumed ? JoinKind.RESUMED : JoinKind.RESUME_FALLBACK);
           }
           return null;
         });
@@ -88,9 +88,9 @@ final class PaperJoins {
       busy = false;
       return;
     }
-    LOG.debug("node={} paper={} reads {} joins together", hub.nodeId(), paper.id(), batch.size());
+    LOG.debug("node={} paper={} reads {} joins together", context.nodeId(), paper.id(), batch.size());
     paper.subscribe()
-        .compose(ignored -> hub.read(ReadRequest.joins(paper.id(), presences(batch), anyCreator(batch))))
+        .compose(ignored -> context.store().read(ReadRequest.joins(paper.id(), presences(batch), anyCreator(batch))))
         .map(read -> {
           first(batch, read);
           return read;
@@ -116,7 +116,7 @@ final class PaperJoins {
     for (Joiner joiner : batch) {
       if (!joiner.session().isClosed()) {
         paper.first(joiner.session(), joiner.cursor(), read, shared);
-        hub.metrics().joined(JoinKind.SNAPSHOT);
+        context.metrics().joined(JoinKind.SNAPSHOT);
       }
     }
   }
@@ -131,7 +131,7 @@ final class PaperJoins {
     Map<String, ReadRequest.PresenceJoin> byUser = new LinkedHashMap<>();
     for (Joiner joiner : batch) {
       String user = joiner.session().identity().user();
-      byUser.put(user, new ReadRequest.PresenceJoin(user, joiner.session().identity().name(), hub.nodeId()));
+      byUser.put(user, new ReadRequest.PresenceJoin(user, joiner.session().identity().name(), context.nodeId()));
     }
     return new ArrayList<>(byUser.values());
   }
