@@ -52,7 +52,7 @@ public final class Main {
     node.drain()
         .eventually(vertx::close)
         .onComplete(result -> closed.countDown());
-    long budget = config.drainReadyDelay().plus(config.drainCloseWindow()).plus(config.drainTimeout()).toMillis() + 5000;
+    long budget = config.drain().total().toMillis() + 5000;
     try {
       if (!closed.await(budget, TimeUnit.MILLISECONDS)) {
         LOG.warn("node={} drain did not finish in {} ms; exiting anyway", config.nodeId(), budget);

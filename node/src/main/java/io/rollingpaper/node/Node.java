@@ -81,7 +81,7 @@ public final class Node extends VerticleBase {
       backend = created;
       store = lifecycleStore();
       hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
-          config.paperCheckInterval(), config.unsubscribeLinger());
+          config.papers().checkInterval(), config.papers().unsubscribeLinger());
       return backend.start(hub);
     }).compose(receiving -> {
       hub.start();
@@ -93,10 +93,10 @@ public final class Node extends VerticleBase {
       return vertx.createHttpServer(serverOptions())
           .connectionHandler(handshakeDeadline::opened)
           .requestHandler(handshakeDeadline.watching(router()))
-          .listen(config.port(), config.host());
+          .listen(config.listen().port(), config.listen().host());
     }).onSuccess(listening -> {
       server = listening;
-      LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
+      LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.listen().host(), port(),
           backend.description());
     });
   }
@@ -146,8 +146,8 @@ public final class Node extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
-    SessionLimits limits = new SessionLimits(config.limits(), config.sendQueueSoftBytes(), config.sendQueueMaxBytes(),
-        config.badFrameLimit(), config.rates(), new UserAllowances(config.userBudgets()));
+    SessionLimits limits = new SessionLimits(config.limits(), config.sendQueue().softBytes(), config.sendQueue().maxBytes(),
+        config.rates().badFrameLimit(), config.rates(), new UserAllowances(config.userBudgets()));
     TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
         verifier, draining, new HandshakeRefusals(registry), heartbeat));
@@ -184,11 +184,11 @@ public final class Node extends VerticleBase {
   private Future<Void> drainOnContext() {
     draining.start();
     LOG.info("node={} draining: not ready now, closing {} sessions in {} ms", config.nodeId(), hub.sessionCount(),
-        config.drainReadyDelay().toMillis());
+        config.drain().readyDelay().toMillis());
     Promise<Void> done = Promise.promise();
-    vertx.setTimer(Math.max(1, config.drainReadyDelay().toMillis()), t -> hub.closeSpread(CloseCodes.RESTARTING,
-        "node restarting; reconnect with since", config.drainCloseWindow())
-        .compose(ignored -> hub.settled(config.drainTimeout()))
+    vertx.setTimer(Math.max(1, config.drain().readyDelay().toMillis()), t -> hub.closeSpread(CloseCodes.RESTARTING,
+        "node restarting; reconnect with since", config.drain().closeWindow())
+        .compose(ignored -> hub.settled(config.drain().timeout()))
         .onComplete(ignored -> done.complete()));
     return done.future();
   }

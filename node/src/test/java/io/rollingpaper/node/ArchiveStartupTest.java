@@ -2,7 +2,7 @@ package io.rollingpaper.node;
 
 import io.rollingpaper.node.support.Http;
 import io.rollingpaper.node.support.PostgresPerClass;
-import io.rollingpaper.node.support.RedisServer;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestNode;
 import io.rollingpaper.node.support.WebhookReceiver;
 import io.rollingpaper.node.webhook.WebhookEvent;
@@ -68,7 +68,7 @@ class ArchiveStartupTest {
 
   @Test
   void aNodeWhoseArchiveIsUnreachableDoesNotStart() {
-    int closedPort = RedisServer.freePort();
+    int closedPort = RedisProcess.freePort();
     NodeConfig config = NodeConfig.fromEnv(Map.of("PORT", "0", "HOST", "127.0.0.1",
         "ARCHIVE_DATABASE_URL", "postgresql://rpl@127.0.0.1:" + closedPort + "/rpl"));
     // Deployed on the test's Vert.x: TestNode closes its own Vert.x on a failed start, racing the failure's delivery.

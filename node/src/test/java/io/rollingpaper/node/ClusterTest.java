@@ -2,7 +2,7 @@ package io.rollingpaper.node;
 
 import io.rollingpaper.node.support.Http;
 import io.rollingpaper.node.support.RedisPerClass;
-import io.rollingpaper.node.support.RedisServer;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.TestClient;
 import io.rollingpaper.node.support.TestNode;
 import io.vertx.core.Future;
@@ -246,7 +246,7 @@ class ClusterTest {
 
   @Test
   void aKilledNodesUsersLeaveThePresenceOfOtherNodes(Vertx vertx, VertxTestContext ctx) throws IOException {
-    int port = RedisServer.freePort();
+    int port = RedisProcess.freePort();
     ProcessBuilder builder = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
         "io.rollingpaper.node.Main").redirectErrorStream(true)
         .redirectOutput(new java.io.File("target/crashing-node.log"));

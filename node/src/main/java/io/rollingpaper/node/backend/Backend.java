@@ -27,7 +27,7 @@ public record Backend(PaperStore store, Broker broker, String description) {
   public static Future<Backend> create(Vertx vertx, Context context, NodeConfig config) {
     if (config.redis().isEmpty()) {
       MemoryBroker broker = new MemoryBroker(context);
-      MemoryStore store = new MemoryStore(broker, config.limits(), config.completedTtl(), config.presenceTtl(),
+      MemoryStore store = new MemoryStore(broker, config.limits(), config.papers().completedTtl(), config.papers().presenceTtl(),
           config.lifecycle().tombstoneTtl(), System::currentTimeMillis);
       return Future.succeededFuture(new Backend(store, broker, "in-memory (single node)"));
     }
@@ -41,8 +41,8 @@ public record Backend(PaperStore store, Broker broker, String description) {
         .setMaxPoolSize(redis.poolSize())
         .setMaxPoolWaiting(redis.poolSize() * 256)
         .setMaxWaitingHandlers(64 * 1024));
-    RedisStore store = new RedisStore(commands, confirming, config.limits(), config.completedTtl(),
-        config.presenceTtl(), config.lifecycle().tombstoneTtl(), cluster, redis.waitReplicas(), redis.waitTimeout());
+    RedisStore store = new RedisStore(commands, confirming, config.limits(), config.papers().completedTtl(),
+        config.papers().presenceTtl(), config.lifecycle().tombstoneTtl(), cluster, redis.waitReplicas(), redis.waitTimeout());
     RedisBroker broker = cluster
         ? RedisBroker.cluster(vertx, commands, redis.urls(), config.nodeId(), redis.probeInterval())
         : RedisBroker.single(vertx, Redis.createClient(vertx, where(redis).setMaxPoolSize(1).setMaxPoolWaiting(8)),

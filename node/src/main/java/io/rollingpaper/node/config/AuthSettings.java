@@ -1,5 +1,7 @@
 package io.rollingpaper.node.config;
 
+import io.rollingpaper.node.auth.VerificationKeys;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -35,5 +37,24 @@ public record AuthSettings(Optional<String> jwtSecret, Optional<String> jwtPubli
         : jwksFile.isPresent() ? "JWKS" : "off") + ", apiKey=" + (apiKey.isPresent() ? "set" : "none")
         + ", allowedOrigins=" + allowedOrigins + ", audience=" + audience.orElse("any") + ", issuer="
         + issuer.orElse("any") + "]";
+  }
+
+  static AuthSettings read(EnvReader r) {
+    AuthSettings auth = new AuthSettings(r.optional("AUTH_JWT_SECRET"), r.optional("AUTH_JWT_PUBLIC_KEY_FILE"),
+        r.optional("AUTH_JWKS_FILE"), r.optional("API_KEY"), r.list("ALLOWED_ORIGINS", List.of("*")),
+        r.optional("AUTH_JWT_AUDIENCE"), r.optional("AUTH_JWT_ISSUER"));
+    if (auth.enabled() && auth.apiKey().isEmpty()) {
+      r.problem("auth is on but the HTTP API would be open: set API_KEY");
+    }
+    auth.apiKey().filter(key -> key.length() < MIN_API_KEY_LENGTH).ifPresent(key ->
+        r.problem("API_KEY must be at least " + MIN_API_KEY_LENGTH + " characters"));
+    if (auth.enabled()) {
+      try {
+        VerificationKeys.load(auth);
+      } catch (ConfigException unusable) {
+        unusable.problems().forEach(r::problem);
+      }
+    }
+    return auth;
   }
 }

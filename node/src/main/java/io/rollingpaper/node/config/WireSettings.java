@@ -14,4 +14,15 @@ import java.time.Duration;
  *                          then the heartbeat's
  */
 public record WireSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration handshakeTimeout) {
+
+  static WireSettings read(EnvReader r) {
+    WireSettings wire = new WireSettings(
+        r.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(25)),
+        r.duration("HEARTBEAT_TIMEOUT", Duration.ofSeconds(10)),
+        r.duration("HANDSHAKE_TIMEOUT", Duration.ofSeconds(10)));
+    if (wire.heartbeatInterval().isZero() || wire.heartbeatTimeout().isZero() || wire.handshakeTimeout().isZero()) {
+      r.problem("HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT and HANDSHAKE_TIMEOUT must be longer than zero");
+    }
+    return wire;
+  }
 }

@@ -31,7 +31,7 @@ class NodeConfigTest {
   @Test
   void defaultsRunOneNodeInMemoryWithoutAuth() {
     NodeConfig config = NodeConfig.fromEnv(Map.of());
-    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.listen().port()).isEqualTo(8080);
     assertThat(config.redis()).isEmpty();
     assertThat(config.auth().enabled()).isFalse();
     assertThat(config.limits().maxFrameBytes()).isEqualTo(65536);

@@ -3,7 +3,7 @@ package io.rollingpaper.node.lifecycle;
 import io.rollingpaper.node.support.Http;
 import io.rollingpaper.node.support.PostgresPerClass;
 import io.rollingpaper.node.support.RedisPerClass;
-import io.rollingpaper.node.support.RedisServer;
+import io.rollingpaper.node.support.RedisProcess;
 import io.rollingpaper.node.support.WebhookReceiver;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -97,8 +97,8 @@ class WebhookSurvivesNodeKillTest {
   void aCompletionsEventArrivesOnceSignedFromTheSurvivingNodeAfterTheAnsweringNodeIsKilled(Vertx vertx,
                                                                                             VertxTestContext ctx)
       throws IOException {
-    int portA = RedisServer.freePort();
-    int portB = RedisServer.freePort();
+    int portA = RedisProcess.freePort();
+    int portB = RedisProcess.freePort();
     Process nodeA = startNode("node-a", portA);
     Process nodeB = startNode("node-b", portB);
     Http httpA = new Http(vertx, portA);

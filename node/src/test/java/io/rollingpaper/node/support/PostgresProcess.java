@@ -45,7 +45,7 @@ public final class PostgresProcess implements AutoCloseable {
     Path bin = binaries();
     try {
       Path root = Files.createTempDirectory("rpl-pg-");
-      PostgresProcess pg = new PostgresProcess(bin, root, RedisServer.freePort());
+      PostgresProcess pg = new PostgresProcess(bin, root, RedisProcess.freePort());
       if (asRoot()) {
         run(List.of("chown", "-R", "postgres:postgres", root.toString()));
       }

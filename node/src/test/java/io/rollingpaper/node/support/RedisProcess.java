@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} process (a server, a sentinel or a cluster node) for the fault tests and the replicated and clustered contract runs, on a
- * free port, with its files in a directory of its own and its output in {@code target/redis-logs/}. It
- * can be killed with SIGKILL, paused with SIGSTOP and resumed, and started again with the same
- * arguments (so on the same port and the same files).
+ * A real {@code redis-server} process (a server, a sentinel or a cluster node), on a free port: the one
+ * Redis the fault tests and the replicated and clustered contract runs start, and the single-Redis tests'
+ * {@link RedisServer} where no Docker engine is present. Each has its files in a directory of its own
+ * and its output in {@code target/redis-logs/}. It can be killed with SIGKILL, paused with SIGSTOP and
+ * resumed, and started again with the same arguments (so on the same port and the same files).
  */
 public final class RedisProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisProcess.class);
@@ -45,7 +47,7 @@ public final class RedisProcess implements AutoCloseable {
 
   /** A server; {@code extra} are more {@code --option value} arguments. */
   public static RedisProcess server(String name, Path root, String... extra) {
-    int port = RedisServer.freePort();
+    int port = freePort();
     Path dir = directory(root, name);
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--protected-mode", "no", "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
@@ -82,9 +84,16 @@ public final class RedisProcess implements AutoCloseable {
     return sentinel;
   }
 
-  /** A sentinel's port is chosen before its config is written; this reserves one for {@link #sentinel}. */
+  /**
+   * A port nothing listens on now: a sentinel's is chosen before its config is written, and tests pick
+   * ports for nodes and PostgreSQL the same way.
+   */
   public static int freePort() {
-    return RedisServer.freePort();
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public int port() {
