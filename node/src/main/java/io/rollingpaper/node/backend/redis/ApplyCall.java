@@ -22,19 +22,19 @@ final class ApplyCall {
   static ScriptCall of(OpRequest request, Limits limits, String publish, boolean holdBack) {
     Op op = request.op();
     ScriptCall call = ScriptCall.of("apply", request.paper(), holdBack ? "-" + publish : publish,
-        request.create() ? Epochs.next() : "",       // ARGV[5] epoch to create with
-        Integer.toString(limits.maxNotesPerPaper()),                                // ARGV[6]
-        Integer.toString(limits.maxNoteBytes()),                                    // ARGV[7]
-        Integer.toString(limits.historySize()),                                     // ARGV[8]
-        kind(op),                                                                   // ARGV[9]
-        op.noteId(),                                                                // ARGV[10]
-        FrameCodec.quote(request.by()),                                             // ARGV[11]
-        FrameCodec.quoteOrNull(request.cid()),                                      // ARGV[12]
-        request.role().restrictedToOwnNotes() ? "1" : "0",                          // ARGV[13]
-        op instanceof Op.Put ? "" : FrameCodec.opJson(op),                          // ARGV[14]
-        Integer.toString(limits.maxNoteFields()));                                  // ARGV[15]
+        request.create() ? Epochs.next() : "",               // ARGV[5] epoch to create with
+        Integer.toString(limits.maxNotesPerPaper()),         // ARGV[6]
+        Integer.toString(limits.maxNoteBytes()),             // ARGV[7]
+        Integer.toString(limits.historySize()),              // ARGV[8]
+        kind(op),                                            // ARGV[9]
+        op.noteId(),                                         // ARGV[10]
+        FrameCodec.quote(request.by()),                      // ARGV[11]
+        FrameCodec.quoteOrNull(request.cid()),               // ARGV[12]
+        request.role().restrictedToOwnNotes() ? "1" : "0",   // ARGV[13]
+        op instanceof Op.Put ? "" : FrameCodec.opJson(op),   // ARGV[14]
+        Integer.toString(limits.maxNoteFields()));           // ARGV[15]
     if (op instanceof Op.Put put) {
-      call.with(NoteFields.pairs(put.note()));                                      // ARGV[16..]
+      call.with(NoteFields.pairs(put.note()));             // ARGV[16..]
     } else if (op instanceof Op.Patch patch) {
       call.with(NoteFields.pairs(patch.fields()));
     }
