@@ -1,4 +1,5 @@
-#!lua
+--! flags=
+-- The Java side of this function's contract (backend/redis): ApplyCall (arguments), ApplyReply (reply).
 -- One op, atomically: check, apply, next seq, append to the history, publish (or, when ARGV[4] asks to
 -- defer, leave the publication to release.lua after WAIT).
 -- ARGV[5] the epoch to create the paper with ('' not to create it: {'err', 'gone', ''}; a tombstone: {'err', 'gone', 'deleted'}), ARGV[6] max notes, ARGV[7] max note bytes, ARGV[8] history
@@ -7,9 +8,9 @@
 -- note ('author' not counted), ARGV[16..] the note's or the patch's fields as serialized name, value pairs
 -- (a patch value of null removes the field).
 -- Replies {'ok', seq, epoch} or {'err', code}. Checks follow the protocol's precedence of error codes, and all
--- come before the first write (flags: none, so Redis refuses the whole script while over maxmemory).
+-- come before the first write (flags: none, so Redis refuses the whole function while over maxmemory).
 local FIRST_FIELD = 16
-local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status')
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status', 'pub')
 local epoch = state[1]
 local creating = not epoch
 if creating then
@@ -22,7 +23,7 @@ if creating then
   -- Created only once every check has passed; until then the paper is empty (whatever a lost history left
   -- behind belongs to no epoch).
   epoch = ARGV[5]
-  state = { epoch, '0', 'open' }
+  state = { epoch, '0', 'open', '0' }
 end
 local max_notes, max_bytes, max_fields = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[15])
 local kind, note_id, by_json, cid_json = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
@@ -57,8 +58,13 @@ elseif kind == 'note.patch' then
   end
   size = tonumber(existing_size)
   local fields = redis.call('HLEN', note_key) - 1
+  local names = {}
   for i = FIRST_FIELD, #ARGV, 2 do
-    local old = redis.call('HGET', note_key, ARGV[i])
+    names[#names + 1] = ARGV[i]
+  end
+  local olds = hmget_chunked(note_key, names)
+  for i = FIRST_FIELD, #ARGV, 2 do
+    local old = olds[(i - FIRST_FIELD) / 2 + 1]
     if old then
       size = size - (#ARGV[i] + #old + 2)
       fields = fields - 1
@@ -80,7 +86,9 @@ if creating then
   create_paper(epoch)
 end
 if kind == 'note.put' then
-  redis.call('DEL', note_key)
+  if existing_size then
+    redis.call('DEL', note_key)
+  end
   local parts, fields = {}, {}
   for i = FIRST_FIELD, #ARGV, 2 do
     parts[#parts + 1] = ARGV[i] .. ':' .. ARGV[i + 1]
@@ -109,18 +117,18 @@ else
   op_json = ARGV[14]
 end
 
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], 'at', now_ms())
+-- The paper's head in one write: seq (contiguous: this function is the only one that advances it), the time
+-- of the op, and the published mark (right after the publication, or, held back, kept at the last published).
+local seq = tonumber(state[2]) + 1
 local delta = '{"type":"delta","paper":' .. PAPER_JSON .. ',"seq":' .. fmt(seq) .. ',"by":' .. by_json .. ',"cid":'
   .. cid_json .. ',"op":' .. op_json .. '}'
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(seq) .. '-0', 'd', delta)
+local pub = fmt(seq)
 if DEFER then
-  if redis.call('HEXISTS', KEYS[1], 'pub') == 0 then
-    redis.call('HSET', KEYS[1], 'pub', fmt(seq - 1))
-  end
+  pub = state[4] or fmt(seq - 1)
 else
   -- The wire format of channel messages is ChannelMessage (node/src/main/java/io/rollingpaper/node/backend/ChannelMessage.java)'s: change both together.
-  redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. fmt(seq) .. ' ' .. delta)
-  redis.call('HSET', KEYS[1], 'pub', fmt(seq))
+  redis.call(PUBLISH, CHANNEL, 'D ' .. epoch .. ' ' .. pub .. ' ' .. delta)
 end
+redis.call('HSET', KEYS[1], 'seq', fmt(seq), 'at', now_ms(), 'pub', pub)
 return { 'ok', seq, epoch }

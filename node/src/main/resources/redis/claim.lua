@@ -1,4 +1,5 @@
-#!lua
+--! flags=
+-- The Java side of this function's contract (backend/redis): LifecycleCalls.claim (arguments), PaperReply (reply).
 -- Lease an idle paper to node ARGV[5] for ARGV[7] ms, so that only it moves the paper out: the paper is open,
 -- had no op for ARGV[6] ms, nobody is present, and no other node holds the lease. Replies its snapshot (as
 -- read.lua) or {'busy'}.

@@ -1,4 +1,5 @@
-#!lua
+--! flags=
+-- The Java side of this function's contract (backend/redis): LifecycleCalls.complete (arguments), PaperReply (reply).
 -- Finalize: status completed, publish it, let the live data expire after ARGV[5] seconds.
 -- Replies {'missing'} or the final snapshot (as read.lua). Completing twice changes nothing.
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'status', 'pv')

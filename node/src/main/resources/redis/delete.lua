@@ -1,4 +1,5 @@
-#!lua flags=allow-oom
+--! flags=allow-oom
+-- The Java side of this function's contract (backend/redis): LifecycleCalls.delete.
 -- allow-oom: deleting frees memory, and must work while Redis is full (the tombstone it writes is a few bytes).
 -- Remove a paper's live data, publish its deletion and remember it: a tombstone for ARGV[5] ms that keeps
 -- reads and ops from creating the paper again. ARGV[6] '1' writes the tombstone even without live data (the

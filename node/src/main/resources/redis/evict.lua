@@ -1,4 +1,5 @@
-#!lua flags=allow-oom
+--! flags=allow-oom
+-- The Java side of this function's contract (backend/redis): LifecycleCalls.evict.
 -- allow-oom: moving an idle paper out frees memory, and must work while Redis is full.
 -- Compare and delete: remove the live data of the idle paper node ARGV[5] has leased, if it is still open at
 -- epoch ARGV[6] and seq ARGV[7] with nobody present (so no op or join came since it was archived). Publishes

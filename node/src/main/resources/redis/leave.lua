@@ -1,4 +1,5 @@
-#!lua flags=allow-oom
+--! flags=allow-oom
+-- The Java side of this function's contract (backend/redis): PresenceCalls.leave.
 -- allow-oom: a leave must be recorded while Redis is full (it rewrites or removes one small presence entry).
 -- This node's last session of user ARGV[5] left; node ARGV[6]. Publishes the leave when no node still has the user.
 if redis.call('EXISTS', KEYS[1]) == 0 then

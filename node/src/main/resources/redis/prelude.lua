@@ -1,6 +1,7 @@
--- Shared by every script (inserted after its shebang line when loaded). A script makes every check before its
--- first write: Redis does not roll a script back, so a refusal (or an error) after a write leaves it half done.
--- Every script gets the same first keys and arguments:
+-- The head of the rollingpaper Redis Functions library (LuaLibrary puts it first, then registers each script
+-- file as one function). A function makes every check before its first write: Redis does not roll a function
+-- back, so a refusal (or an error) after a write leaves it half done.
+-- Every function gets the same first keys and arguments (RedisKeys.scriptKeys and ScriptCall build them):
 --   KEYS[1] meta hash (epoch, seq, status, pv)   KEYS[2] notes index (note id -> serialized size)
 --   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
 --   KEYS[5] tombstone (the deleted paper's last epoch; while it exists nothing but create.lua brings the paper back)
@@ -12,10 +13,17 @@
 --           it asks apply.lua to hold its delta back: the node publishes it with release.lua once WAIT has
 --           confirmed that replicas have it. KEYS[1]'s field 'pub' is the last seq whose delta was published.
 -- Notes are never decoded here: values stay exactly as the client sent them.
-local PAPER_JSON, CHANNEL, NOTE_PREFIX, PUBLISH = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local DEFER = string.sub(PUBLISH, 1, 1) == '-'
-if DEFER then
-  PUBLISH = string.sub(PUBLISH, 2)
+-- The library is loaded once and its functions are called by name; the locals below are set by begin() at the
+-- start of every call (Redis runs one function at a time, so no call sees another's).
+local KEYS, ARGV, PAPER_JSON, CHANNEL, NOTE_PREFIX, PUBLISH, DEFER
+
+local function begin(keys, args)
+  KEYS, ARGV = keys, args
+  PAPER_JSON, CHANNEL, NOTE_PREFIX, PUBLISH = args[1], args[2], args[3], args[4]
+  DEFER = string.byte(PUBLISH, 1) == 45 -- '-'
+  if DEFER then
+    PUBLISH = string.sub(PUBLISH, 2)
+  end
 end
 
 local function fmt(n)
@@ -37,6 +45,18 @@ local function hset_chunked(key, list)
     local last = math.min(first + CHUNK_PAIRS * 2 - 1, #list)
     redis.call('HSET', key, unpack(list, first, last))
   end
+end
+
+-- HMGET key names, in chunks (as hset_chunked); the values in the order of names, false where missing.
+local function hmget_chunked(key, names)
+  local out = {}
+  for first = 1, #names, CHUNK_PAIRS * 2 do
+    local values = redis.call('HMGET', key, unpack(names, first, math.min(first + CHUNK_PAIRS * 2 - 1, #names)))
+    for i = 1, #values do
+      out[#out + 1] = values[i]
+    end
+  end
+  return out
 end
 
 local function create_paper(epoch)

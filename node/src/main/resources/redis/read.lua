@@ -1,6 +1,8 @@
-#!lua
--- Flags: none (it may create the paper and marks presence), so Redis refuses it while over maxmemory; the store
--- loads it a second time flagged no-writes for reads that ask for no write (a snapshot for the HTTP API).
+--! flags=
+-- The Java side of this function's contract (backend/redis): ReadCall (arguments), PaperReply (reply).
+-- Flags: none (it may create the paper and marks presence), so Redis refuses it while over maxmemory; LuaLibrary
+-- registers it a second time, as read_ro flagged no-writes, for reads that ask for no write (a snapshot for the
+-- HTTP API).
 -- A join or a repair. ARGV[5] '1' to create the paper when it has no live state, ARGV[6] the epoch to
 -- create it with, ARGV[7] since ('' for none), ARGV[8] the epoch since belongs to, ARGV[9] a user to mark
 -- present ('' for none), ARGV[10] the user's name, ARGV[11] this node, ARGV[12] presence ttl (ms), then

@@ -1,4 +1,5 @@
-#!lua flags=allow-oom
+--! flags=allow-oom
+-- The Java side of this function's contract (backend/redis): ReplicaConfirmation.release.
 -- allow-oom: the deltas it publishes are already written; holding them back while Redis is full would stall the paper.
 -- Publish, in seq order, the held-back deltas of epoch ARGV[5] up to seq ARGV[6], and move the published
 -- mark. Called only once WAIT confirmed that replicas hold the write that produced seq ARGV[6] (and so every

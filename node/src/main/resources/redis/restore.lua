@@ -1,4 +1,5 @@
-#!lua
+--! flags=
+-- The Java side of this function's contract (backend/redis): LifecycleCalls.restore.
 -- Bring an open paper moved to the archive back: epoch ARGV[5], seq ARGV[6], then its notes, each as
 -- id, serialized size, the number n of name/value items, then the n items. No history (a resume from before
 -- the move gets a snapshot). Replies 1, or 0 when the paper has live data or a tombstone.

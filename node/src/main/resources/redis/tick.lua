@@ -1,4 +1,5 @@
-#!lua
+--! flags=
+-- The Java side of this function's contract (backend/redis): PresenceCalls.tick (arguments), HeadReply (reply).
 -- The periodic round of node ARGV[5] over one paper: refresh its users' presence (ttl ARGV[6] ms; user and
 -- name pairs from ARGV[7]), drop the entries of nodes that stopped refreshing (publishing who left), and
 -- reply the paper's head {'head', epoch, seq, status}, or {'missing'}.

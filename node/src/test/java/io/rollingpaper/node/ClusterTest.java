@@ -1,5 +1,6 @@
 package io.rollingpaper.node;
 
+import io.rollingpaper.node.backend.redis.SilentPut;
 import io.rollingpaper.node.support.Http;
 import io.rollingpaper.node.support.RedisPerClass;
 import io.rollingpaper.node.support.RedisProcess;
@@ -25,8 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -216,32 +215,12 @@ class ClusterTest {
         }))).eventually(admin::close).onComplete(ctx.succeedingThenComplete());
   }
 
-  /**
-   * Applies a put with the node's own script but publishes nothing (the publish command is replaced by
-   * EXISTS): a delta whose message was lost. Arguments as RedisStore.apply builds them (apply.lua's header).
-   */
+  /** Applies a put with the node's own function but publishes nothing: a delta whose message was lost. */
   private Future<Void> silentPut(Redis admin, String epoch) {
-    String tag = "rp:{" + paper + "}:";
-    String apply = script("apply");
-    int shebangEnd = apply.indexOf('\n');
-    String source = apply.substring(0, shebangEnd) + "\n" + script("prelude") + "\n" + apply.substring(shebangEnd + 1);
-    Request eval = Request.cmd(Command.EVAL).arg(source).arg(6)
-        .arg(tag + "meta").arg(tag + "notes").arg(tag + "log").arg(tag + "presence").arg(tag + "tomb").arg(tag + "lease")
-        .arg("\"" + paper + "\"").arg(tag + "ch").arg(tag + "n:").arg("EXISTS")
-        .arg("").arg(100).arg(16384).arg(1000).arg("note.put").arg("ghost").arg("\"backend\"").arg("null").arg("0")
-        .arg("").arg(256).arg("\"id\"").arg("\"ghost\"");
-    return admin.send(eval).map(reply -> {
+    return admin.send(SilentPut.of(paper, "ghost")).map(reply -> {
       assertThat(reply.get(0).toString()).isEqualTo("ok");
       return null;
     });
-  }
-
-  private static String script(String name) {
-    try (InputStream in = ClusterTest.class.getResourceAsStream("/redis/" + name + ".lua")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.rollingpaper.node.backend.redis;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.rollingpaper.node.backend.Applied;
 import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.backend.Delta;
@@ -8,24 +7,17 @@ import io.rollingpaper.node.backend.Epochs;
 import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperMissingException;
-import io.rollingpaper.node.backend.StoredNote;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.PaperStore;
 import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.node.backend.Refusals;
 import io.rollingpaper.node.backend.StoreUnavailableException;
 import io.rollingpaper.protocol.ErrorCode;
-import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
-import io.rollingpaper.protocol.NoteFields;
-import io.rollingpaper.protocol.Op;
 import io.rollingpaper.protocol.PaperSnapshot;
-import io.rollingpaper.protocol.PaperStatus;
-import io.rollingpaper.protocol.PresenceEntry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisCluster;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -37,9 +29,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Redis store: every operation is one Lua script on one paper's hash-tagged keys, so each is
- * atomic and one round trip. Commands go through the pooled client; subscriptions are the
- * {@link RedisBroker}'s own connections.
+ * The Redis store: every operation is one function of the {@link LuaLibrary} on one paper's hash-tagged
+ * keys, so each is atomic and one round trip; what each function takes and answers is spelled out once, in
+ * the {@code ...Call}/{@code ...Calls} and {@code ...Reply} classes next to it. Commands go through the pooled
+ * client; subscriptions are the {@link RedisBroker}'s own connections.
  *
  * <p><b>Acknowledged only once safe.</b> With {@code waitReplicas} N &gt; 0, an op's script does not
  * publish its delta: it writes it (notes, seq, history) and the same connection then runs
@@ -50,14 +43,13 @@ import java.util.Map;
  * the op is answered {@code unavailable}, but it is written: it is published later, once a confirmation
  * covers it (the next confirmed op of the paper, or the read that a node's periodic head check starts),
  * or it is lost with a failover and never seen. Reads that find held-back deltas confirm them the same
- * way before answering, so a snapshot never shows what a failover could take back.
+ * way before answering, so a snapshot never shows what a failover could take back. The WAIT round trips
+ * and the release are {@link ReplicaConfirmation}'s.
  *
  * <p><b>Redis Cluster.</b> Every script touches one paper's keys, which share a hash tag, so each runs on
  * the shard that owns the paper; deltas go out with {@code SPUBLISH} on that shard.
  */
 public final class RedisStore implements PaperStore {
-  /** In read and snapshot replies, the index of the first delta or note (after kind, epoch, seq, status, pv, presence, pub). */
-  private static final int FIRST_ITEM = 7;
   private final Redis redis;
   /** The connections that run a script and then WAIT, apart, so ops waiting on replicas never hold up the rest. */
   private final Redis confirming;
@@ -66,24 +58,10 @@ public final class RedisStore implements PaperStore {
   private final Duration presenceTtl;
   private final Duration tombstoneTtl;
   private final boolean cluster;
-  private final int waitReplicas;
-  private final long waitTimeoutMs;
   private final String publishCommand;
   private final PubSub pubSub;
-  private final LuaScript readScript = LuaScript.load("read");
-  /** read.lua for reads that create nothing and mark nobody present: it runs while Redis is out of memory. */
-  private final LuaScript snapshotScript = LuaScript.loadReadOnly("read");
-  private final LuaScript applyScript = LuaScript.load("apply");
-  private final LuaScript completeScript = LuaScript.load("complete");
-  private final LuaScript deleteScript = LuaScript.load("delete");
-  private final LuaScript leaveScript = LuaScript.load("leave");
-  private final LuaScript tickScript = LuaScript.load("tick");
-  private final LuaScript releaseScript = LuaScript.load("release");
-  private final LuaScript touchScript = LuaScript.load("touch");
-  private final LuaScript createScript = LuaScript.load("create");
-  private final LuaScript restoreScript = LuaScript.load("restore");
-  private final LuaScript claimScript = LuaScript.load("claim");
-  private final LuaScript evictScript = LuaScript.load("evict");
+  private final LuaLibrary library;
+  private final ReplicaConfirmation replicas;
 
   public RedisStore(Redis redis, Limits limits, Duration completedTtl, Duration presenceTtl) {
     this(redis, redis, limits, completedTtl, presenceTtl, Duration.ofDays(30), false, 0, Duration.ofMillis(500));
@@ -106,196 +84,139 @@ public final class RedisStore implements PaperStore {
     this.completedTtl = completedTtl;
     this.presenceTtl = presenceTtl;
     this.cluster = cluster;
-    this.waitReplicas = waitReplicas;
-    this.waitTimeoutMs = Math.max(1, waitTimeout.toMillis());
     this.pubSub = PubSub.of(cluster);
     this.publishCommand = pubSub.publishName();
+    this.library = LuaLibrary.fromClasspath(cluster);
+    this.replicas = new ReplicaConfirmation(redis, confirming, library, publishCommand, waitReplicas, waitTimeout);
   }
 
-  /** Checks that Redis answers and loads every script into its cache (on every master of a cluster). */
+  /** Checks that Redis answers and loads the functions library (on every master of a cluster). */
   public Future<Void> start() {
-    List<Future<?>> loads = new ArrayList<>();
-    for (LuaScript script : List.of(readScript, snapshotScript, applyScript, completeScript, deleteScript, leaveScript,
-        tickScript, releaseScript, touchScript, createScript, restoreScript, claimScript, evictScript)) {
-      if (cluster) {
-        loads.add(RedisCluster.create(redis).onAllMasterNodes(
-            Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
-      } else {
-        loads.add(script.preload(redis));
-      }
-    }
-    return unavailableOnError(Future.all(loads), "script load").mapEmpty();
+    return unavailableOnError(library.load(redis), "function load");
   }
 
   /** Whether ops wait for replicas before they are acknowledged. */
   public boolean waits() {
-    return waitReplicas > 0;
+    return replicas.waits();
   }
 
   @Override
   public Future<PaperRead> read(ReadRequest request) {
-    ReadRequest.PresenceJoin join = request.presence();
-    List<String> args = baseArgs(request.paper(),
-        request.create() ? "1" : "0", Epochs.next(),
-        request.since() == null ? "" : Long.toString(request.since()),
-        request.epoch() == null ? "" : request.epoch(),
-        join == null ? "" : join.user(), join == null ? "" : join.name(), join == null ? "" : join.node(),
-        Long.toString(presenceTtl.toMillis()));
-    for (ReadRequest.PresenceJoin also : request.alsoPresent()) {
-      args.add(also.user());
-      args.add(also.name());
-      args.add(also.node());
-    }
-    boolean writes = request.create() || !request.presences().isEmpty();
-    return run(writes ? readScript : snapshotScript, request.paper(), args).compose(reply -> {
+    return run(ReadCall.of(request, presenceTtl, publishCommand)).compose(response -> {
+      PaperReply reply = PaperReply.of(response);
       PaperRead read = toRead(request, reply);
-      if (!waits() || read instanceof PaperRead.Missing || reply.get(6).toLong() >= reply.get(2).toLong()) {
+      if (!waits() || read instanceof PaperRead.Missing || !reply.heldBack()) {
         return Future.succeededFuture(read);
       }
       // The read saw deltas nobody has confirmed yet: confirm (and publish) them before anyone sees them.
-      return confirm(request.paper()).map(read);
+      return replicas.confirm(request.paper()).map(read);
     });
   }
 
-  private PaperRead toRead(ReadRequest request, Response reply) {
-    String kind = reply.get(0).toString();
-    if ("missing".equals(kind)) {
-      return new PaperRead.Missing("deleted".equals(reply.get(1).toString()));
+  private static PaperRead toRead(ReadRequest request, PaperReply reply) {
+    if (reply.is("missing")) {
+      return new PaperRead.Missing("deleted".equals(reply.detail()));
     }
-    String epoch = reply.get(1).toString();
-    long seq = reply.get(2).toLong();
-    PaperStatus status = PaperStatus.fromWire(reply.get(3).toString());
-    long presenceVersion = reply.get(4).toLong();
-    List<PresenceEntry> presence = parsePresence(reply.get(5).toString());
-    if ("resumed".equals(kind)) {
-      List<Delta> deltas = new ArrayList<>(reply.size() - FIRST_ITEM);
-      for (int i = FIRST_ITEM; i < reply.size(); i++) {
-        deltas.add(new Delta(request.since() + i - FIRST_ITEM + 1, reply.get(i).toBuffer()));
+    if (reply.is("resumed")) {
+      List<Delta> deltas = new ArrayList<>(reply.items().size());
+      for (int i = 0; i < reply.items().size(); i++) {
+        deltas.add(new Delta(request.since() + i + 1, reply.items().get(i).toBuffer()));
       }
-      return new PaperRead.Resumed(request.paper(), epoch, request.since(), seq, status, deltas, presence,
-          presenceVersion);
+      return new PaperRead.Resumed(request.paper(), reply.epoch(), request.since(), reply.seq(), reply.status(),
+          deltas, reply.presence(), reply.presenceVersion());
     }
-    return new PaperRead.Snapshot(snapshot(request.paper(), reply, epoch, seq, status, presence), presenceVersion);
+    return new PaperRead.Snapshot(reply.snapshot(request.paper()), reply.presenceVersion());
   }
 
   @Override
   public Future<Applied> apply(OpRequest request) {
-    Op op = request.op();
-    // Waiting for replicas, the script holds its delta back for release() (the '-' asks it to).
-    List<String> args = argsWith(request.paper(), waits() ? "-" + publishCommand : publishCommand,
-        request.create() ? Epochs.next() : "",
-        Integer.toString(limits.maxNotesPerPaper()), Integer.toString(limits.maxNoteBytes()),
-        Integer.toString(limits.historySize()), kind(op), op.noteId(), FrameCodec.quote(request.by()),
-        FrameCodec.quoteOrNull(request.cid()), request.role().restrictedToOwnNotes() ? "1" : "0",
-        op instanceof Op.Put ? "" : FrameCodec.opJson(op), Integer.toString(limits.maxNoteFields()));
-    if (op instanceof Op.Put put) {
-      args.addAll(NoteFields.pairs(put.note()));
-    } else if (op instanceof Op.Patch patch) {
-      args.addAll(NoteFields.pairs(patch.fields()));
-    }
+    // Waiting for replicas, the script holds its delta back for the release.
+    ScriptCall call = ApplyCall.of(request, limits, publishCommand, waits());
     if (!waits()) {
-      return run(applyScript, request.paper(), args).compose(reply -> applied(reply, request));
+      return run(call).compose(reply -> applied(ApplyReply.of(reply), request));
     }
-    return runConfirmed(applyScript, request.paper(), args).compose(confirmed -> {
-      Response reply = confirmed.reply();
-      if (!"ok".equals(reply.get(0).toString())) {
+    return replicas.run(call).compose(confirmed -> {
+      ApplyReply reply = ApplyReply.of(confirmed.reply());
+      if (!reply.applied()) {
         return applied(reply, request);
       }
-      long seq = reply.get(1).toLong();
-      String epoch = reply.get(2).toString();
-      if (confirmed.replicas() < waitReplicas) {
-        return Future.failedFuture(notConfirmed("op " + seq + " of " + request.paper(), confirmed.replicas()));
+      if (!replicas.enough(confirmed)) {
+        return Future.failedFuture(replicas.notConfirmed("op " + reply.seq() + " of " + request.paper(),
+            confirmed.replicas()));
       }
       // -1: the paper was deleted (or recreated) between the apply and its release, so its delta is never
       // published and nobody would ever acknowledge the op: it is answered as the deleted paper's ops are.
-      return release(request.paper(), epoch, seq).compose(mark -> mark < 0
+      return replicas.release(request.paper(), reply.epoch(), reply.seq()).compose(mark -> mark < 0
           ? Future.failedFuture(new PaperMissingException(request.paper(), true))
-          : Future.succeededFuture(new Applied(seq, epoch)));
+          : Future.succeededFuture(new Applied(reply.seq(), reply.epoch())));
     });
   }
 
-  private Future<Applied> applied(Response reply, OpRequest request) {
-    if ("ok".equals(reply.get(0).toString())) {
-      return Future.succeededFuture(new Applied(reply.get(1).toLong(), reply.get(2).toString()));
+  private Future<Applied> applied(ApplyReply reply, OpRequest request) {
+    if (reply.applied()) {
+      return Future.succeededFuture(new Applied(reply.seq(), reply.epoch()));
     }
-    if ("gone".equals(reply.get(1).toString())) {
-      return Future.failedFuture(new PaperMissingException(request.paper(), "deleted".equals(reply.get(2).toString())));
+    if (reply.gone()) {
+      return Future.failedFuture(new PaperMissingException(request.paper(), reply.deleted()));
     }
-    ErrorCode code = ErrorCode.fromWire(reply.get(1).toString());
-    return Future.failedFuture(Refusals.of(code, limits, request.op().noteId()));
+    return Future.failedFuture(Refusals.of(ErrorCode.fromWire(reply.error()), limits, request.op().noteId()));
   }
 
   @Override
   public Future<PaperSnapshot> complete(String paper) {
-    List<String> args = baseArgs(paper, Long.toString(Math.max(1, completedTtl.toSeconds())));
-    Future<Response> done = !waits() ? run(completeScript, paper, args)
-        : runConfirmed(completeScript, paper, args).compose(confirmed -> {
-          Response reply = confirmed.reply();
-          if ("missing".equals(reply.get(0).toString())) {
+    ScriptCall call = LifecycleCalls.complete(paper, completedTtl, publishCommand);
+    Future<PaperReply> done = !waits() ? run(call).map(PaperReply::of)
+        : replicas.run(call).compose(confirmed -> {
+          PaperReply reply = PaperReply.of(confirmed.reply());
+          if (reply.is("missing")) {
             return Future.succeededFuture(reply);
           }
-          if (confirmed.replicas() < waitReplicas) {
-            return Future.failedFuture(notConfirmed("the completion of " + paper, confirmed.replicas()));
+          if (!replicas.enough(confirmed)) {
+            return Future.failedFuture(replicas.notConfirmed("the completion of " + paper, confirmed.replicas()));
           }
           // The completion's write follows every delta of the paper: they are confirmed with it.
-          return release(paper, reply.get(1).toString(), reply.get(2).toLong()).map(reply);
+          return replicas.release(paper, reply.epoch(), reply.seq()).map(reply);
         });
-    return done.map(reply -> {
-      if ("missing".equals(reply.get(0).toString())) {
-        return null;
-      }
-      return snapshot(paper, reply, reply.get(1).toString(), reply.get(2).toLong(), PaperStatus.COMPLETED,
-          parsePresence(reply.get(5).toString()));
-    });
+    return done.map(reply -> reply.is("missing") ? null : reply.snapshot(paper));
   }
 
   @Override
   public Future<Boolean> delete(String paper, boolean buryAnyway) {
-    List<String> args = baseArgs(paper, Long.toString(Math.max(1, tombstoneTtl.toMillis())), buryAnyway ? "1" : "0");
+    ScriptCall call = LifecycleCalls.delete(paper, tombstoneTtl, buryAnyway, publishCommand);
     if (!waits()) {
-      return run(deleteScript, paper, args).map(reply -> reply.toInteger() == 1);
+      return run(call).map(reply -> reply.toInteger() == 1);
     }
-    return runConfirmed(deleteScript, paper, args).compose(confirmed -> {
-      if (confirmed.reply().toInteger() == 1 && confirmed.replicas() < waitReplicas) {
-        return Future.failedFuture(notConfirmed("the deletion of " + paper, confirmed.replicas()));
+    return replicas.run(call).compose(confirmed -> {
+      boolean deleted = confirmed.reply().toInteger() == 1;
+      if (deleted && !replicas.enough(confirmed)) {
+        return Future.failedFuture(replicas.notConfirmed("the deletion of " + paper, confirmed.replicas()));
       }
-      return Future.succeededFuture(confirmed.reply().toInteger() == 1);
+      return Future.succeededFuture(deleted);
     });
   }
 
   @Override
   public Future<PaperSnapshot> create(String paper) {
-    String epoch = Epochs.next();
-    return confirmedIfWaiting(createScript, paper, baseArgs(paper, epoch), "the creation of " + paper).map(reply ->
-        "exists".equals(reply.get(0).toString()) ? null
-            : snapshot(paper, reply, epoch, 0, PaperStatus.OPEN, List.of()));
+    return replicas.runIfWaiting(LifecycleCalls.create(paper, Epochs.next(), publishCommand), "the creation of " + paper)
+        .map(PaperReply::of).map(reply -> reply.is("exists") ? null : reply.snapshot(paper));
   }
 
   @Override
   public Future<Boolean> restore(PaperSnapshot archived) {
-    List<String> args = baseArgs(archived.paper(), archived.epoch(), Long.toString(archived.seq()));
-    for (String noteJson : archived.notesJson()) {
-      StoredNote note = StoredNote.parse(noteJson);
-      args.add(note.id());
-      args.add(Integer.toString(note.bytes()));
-      args.add(Integer.toString(note.pairs().size()));
-      args.addAll(note.pairs());
-    }
-    return confirmedIfWaiting(restoreScript, archived.paper(), args, "the return of " + archived.paper())
+    return replicas.runIfWaiting(LifecycleCalls.restore(archived, publishCommand), "the return of " + archived.paper())
         .map(reply -> reply.toInteger() == 1);
   }
 
   @Override
   public Future<PaperSnapshot> claimIdle(String paper, String node, long idleMs, long leaseMs) {
-    return run(claimScript, paper, baseArgs(paper, node, Long.toString(idleMs), Long.toString(leaseMs))).map(reply ->
-        "busy".equals(reply.get(0).toString()) ? null
-            : snapshot(paper, reply, reply.get(1).toString(), reply.get(2).toLong(), PaperStatus.OPEN, List.of()));
+    return run(LifecycleCalls.claim(paper, node, idleMs, leaseMs, publishCommand)).map(PaperReply::of)
+        .map(reply -> reply.is("busy") ? null : reply.snapshot(paper));
   }
 
   @Override
   public Future<Boolean> evict(String paper, String node, String epoch, long seq) {
-    return confirmedIfWaiting(evictScript, paper, baseArgs(paper, node, epoch, Long.toString(seq)),
-        "the move of " + paper).map(reply -> reply.toInteger() == 1);
+    return replicas.runIfWaiting(LifecycleCalls.evict(paper, node, epoch, seq, publishCommand), "the move of " + paper)
+        .map(reply -> reply.toInteger() == 1);
   }
 
   @Override
@@ -326,19 +247,9 @@ public final class RedisStore implements PaperStore {
         .mapEmpty();
   }
 
-  /** A write that must not be acknowledged before replicas have it, when ops wait for replicas. */
-  private Future<Response> confirmedIfWaiting(LuaScript script, String paper, List<String> args, String what) {
-    if (!waits()) {
-      return run(script, paper, args);
-    }
-    return runConfirmed(script, paper, args).compose(confirmed -> confirmed.replicas() < waitReplicas
-        ? Future.failedFuture(notConfirmed(what, confirmed.replicas()))
-        : Future.succeededFuture(confirmed.reply()));
-  }
-
   @Override
   public Future<Void> leave(String paper, String user, String node) {
-    return run(leaveScript, paper, baseArgs(paper, user, node)).mapEmpty();
+    return run(PresenceCalls.leave(paper, user, node, publishCommand)).mapEmpty();
   }
 
   @Override
@@ -347,47 +258,29 @@ public final class RedisStore implements PaperStore {
       return Future.succeededFuture(Map.of());
     }
     List<String> papers = new ArrayList<>(namesByUserByPaper.keySet());
-    List<List<String>> argsByPaper = new ArrayList<>(papers.size());
-    List<Request> batch = new ArrayList<>(papers.size());
+    List<ScriptCall> calls = new ArrayList<>(papers.size());
     for (String paper : papers) {
-      List<String> args = baseArgs(paper, node, Long.toString(presenceTtl.toMillis()));
-      namesByUserByPaper.get(paper).forEach((user, name) -> {
-        args.add(user);
-        args.add(name);
-      });
-      argsByPaper.add(args);
-      batch.add(tickScript.request(new RedisKeys(paper).scriptKeys(), args));
+      calls.add(PresenceCalls.tick(paper, node, presenceTtl, namesByUserByPaper.get(paper), publishCommand));
     }
     // A pipeline must stay on one shard of a cluster: there, each paper's round is its own request.
-    Future<List<Response>> replies = cluster ? oneByOne(papers, argsByPaper) : redis.batch(batch).recover(error -> {
-      if (!LuaScript.isNoScript(error)) {
-        return Future.failedFuture(error);
-      }
-      List<Future<Response>> oneByOne = new ArrayList<>();
-      for (int i = 0; i < papers.size(); i++) {
-        oneByOne.add(tickScript.call(redis, new RedisKeys(papers.get(i)).scriptKeys(), argsByPaper.get(i)));
-      }
-      return Future.all(oneByOne).map(all -> all.<Response>list());
-    });
+    Future<List<Response>> replies;
+    if (cluster) {
+      List<Future<Response>> each = new ArrayList<>(calls.size());
+      calls.forEach(call -> each.add(library.call(redis, call)));
+      replies = Future.all(each).map(all -> all.<Response>list());
+    } else {
+      replies = library.batch(redis, () -> calls.stream().map(library::request).toList());
+    }
     return unavailableOnError(replies, "tick").map(list -> {
       Map<String, PaperHead> heads = new HashMap<>();
       for (int i = 0; i < papers.size(); i++) {
-        Response reply = list.get(i);
-        if ("head".equals(reply.get(0).toString())) {
-          heads.put(papers.get(i), new PaperHead(reply.get(1).toString(), reply.get(2).toLong(),
-              PaperStatus.fromWire(reply.get(3).toString())));
+        HeadReply head = HeadReply.of(list.get(i));
+        if (!head.missing()) {
+          heads.put(papers.get(i), head.head());
         }
       }
       return heads;
     });
-  }
-
-  private Future<List<Response>> oneByOne(List<String> papers, List<List<String>> argsByPaper) {
-    List<Future<Response>> each = new ArrayList<>();
-    for (int i = 0; i < papers.size(); i++) {
-      each.add(tickScript.call(redis, new RedisKeys(papers.get(i)).scriptKeys(), argsByPaper.get(i)));
-    }
-    return Future.all(each).map(all -> all.<Response>list());
   }
 
   @Override
@@ -395,47 +288,6 @@ public final class RedisStore implements PaperStore {
     // The only message published from Java; the others are published by the scripts that make the change.
     Request request = Request.cmd(pubSub.publish()).arg(RedisKeys.channelOf(paper)).arg(signal.encode());
     return unavailableOnError(redis.send(request), "publish").mapEmpty();
-  }
-
-  // ---- acknowledged only once safe ----------------------------------------------------------
-
-  /** A script's reply and how many replicas WAIT found holding its writes. */
-  private record Confirmed(Response reply, long replicas) {
-  }
-
-  /** Runs a script, then WAIT on the same connection in the same round trip. */
-  private Future<Confirmed> runConfirmed(LuaScript script, String paper, List<String> args) {
-    Future<List<Response>> both = script.callThen(confirming, new RedisKeys(paper).scriptKeys(), args,
-        () -> Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeoutMs));
-    return unavailableOnError(both, script.name()).map(replies -> new Confirmed(replies.get(0), replies.get(1).toLong()));
-  }
-
-  /** Publishes the paper's held-back deltas up to {@code seq}, which a WAIT has just confirmed. */
-  private Future<Long> release(String paper, String epoch, long seq) {
-    return run(releaseScript, paper, baseArgs(paper, epoch, Long.toString(seq))).map(Response::toLong);
-  }
-
-  /**
-   * Confirms and publishes every delta the paper holds: a write after all of them, WAIT on its connection,
-   * then the release. Fails {@code unavailable} while too few replicas answer.
-   */
-  private Future<Void> confirm(String paper) {
-    return runConfirmed(touchScript, paper, baseArgs(paper)).compose(confirmed -> {
-      Response reply = confirmed.reply();
-      if ("missing".equals(reply.get(0).toString())) {
-        return Future.succeededFuture();
-      }
-      if (confirmed.replicas() < waitReplicas) {
-        return Future.failedFuture(notConfirmed("the latest ops of " + paper, confirmed.replicas()));
-      }
-      return release(paper, reply.get(1).toString(), reply.get(2).toLong()).mapEmpty();
-    });
-  }
-
-  private StoreUnavailableException notConfirmed(String what, long replicas) {
-    return new StoreUnavailableException("Redis WAIT: " + what + " reached " + replicas + " of " + waitReplicas
-        + " replicas within " + waitTimeoutMs + " ms; it is written, and is published once a confirmation covers it",
-        null);
   }
 
   @Override
@@ -448,51 +300,12 @@ public final class RedisStore implements PaperStore {
     return confirming == redis ? redis.close() : confirming.close().eventually(redis::close);
   }
 
-  private List<String> baseArgs(String paper, String... rest) {
-    return argsWith(paper, publishCommand, rest);
+  private Future<Response> run(ScriptCall call) {
+    return unavailableOnError(library.call(redis, call), call.script());
   }
 
-  private List<String> argsWith(String paper, String publishArg, String... rest) {
-    RedisKeys keys = new RedisKeys(paper);
-    List<String> args = new ArrayList<>(8 + rest.length);
-    args.add(FrameCodec.quote(paper));
-    args.add(keys.channel());
-    args.add(keys.notePrefix());
-    args.add(publishArg);
-    args.addAll(List.of(rest));
-    return args;
-  }
-
-  private Future<Response> run(LuaScript script, String paper, List<String> args) {
-    return unavailableOnError(script.call(redis, new RedisKeys(paper).scriptKeys(), args), script.name());
-  }
-
-  private static <T> Future<T> unavailableOnError(Future<T> future, String what) {
+  static <T> Future<T> unavailableOnError(Future<T> future, String what) {
     return future.recover(error -> Future.failedFuture(
         new StoreUnavailableException("Redis " + what + " failed: " + error.getMessage(), error)));
-  }
-
-  private static PaperSnapshot snapshot(String paper, Response reply, String epoch, long seq, PaperStatus status,
-                                        List<PresenceEntry> presence) {
-    List<String> notes = new ArrayList<>(Math.max(0, reply.size() - FIRST_ITEM));
-    for (int i = FIRST_ITEM; i < reply.size(); i++) {
-      notes.add(reply.get(i).toString());
-    }
-    return new PaperSnapshot(paper, epoch, seq, status, notes, presence);
-  }
-
-  private static List<PresenceEntry> parsePresence(String json) {
-    List<PresenceEntry> out = new ArrayList<>();
-    for (JsonNode entry : FrameCodec.parse(json)) {
-      out.add(new PresenceEntry(entry.get("user").asText(), entry.get("name").asText()));
-    }
-    return out;
-  }
-
-  private static String kind(Op op) {
-    if (op instanceof Op.Put) {
-      return Op.PUT;
-    }
-    return op instanceof Op.Patch ? Op.PATCH : Op.DELETE;
   }
 }
