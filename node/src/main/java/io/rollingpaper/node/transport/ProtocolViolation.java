@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 

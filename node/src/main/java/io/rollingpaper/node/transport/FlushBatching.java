@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

@@ -1,4 +1,4 @@
-package io.rollingpaper.node.http;
+package io.rollingpaper.node.transport;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

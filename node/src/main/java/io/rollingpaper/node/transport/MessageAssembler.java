@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
