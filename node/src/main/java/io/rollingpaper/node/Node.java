@@ -6,7 +6,8 @@ import io.rollingpaper.node.auth.ApiKeyGuard;
 import io.rollingpaper.node.auth.TokenVerifier;
 import io.rollingpaper.node.config.NodeConfig;
 import io.rollingpaper.node.http.Draining;
-import io.rollingpaper.node.http.HandshakeDeadline;
+import io.rollingpaper.node.transport.HandshakeDeadline;
+import io.rollingpaper.node.transport.WebSocketUpgrade;
 import io.rollingpaper.node.http.HealthApi;
 import io.rollingpaper.node.http.PaperApi;
 import io.rollingpaper.node.config.LifecycleSettings;
@@ -150,7 +151,8 @@ public final class Node extends VerticleBase {
         config.rates().badFrameLimit(), config.rates(), new UserAllowances(config.userBudgets()));
     TokenVerifier verifier = config.auth().enabled() ? TokenVerifier.create(vertx, config.auth()) : null;
     router.get("/ws/:paperId").handler(new WebSocketEndpoint(vertx, config.nodeId(), hub, limits, config.auth(),
-        verifier, draining, new HandshakeRefusals(registry), heartbeat));
+        verifier, draining, new HandshakeRefusals(registry), heartbeat,
+        new WebSocketUpgrade(config.nodeId(), handshakeDeadline, registry)));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(hub, config.limits()).mount(router);
     new HealthApi(backend.store(), backend.broker(), draining).mount(router);

@@ -7,13 +7,11 @@ import io.rollingpaper.node.config.AuthSettings;
 import io.rollingpaper.node.config.RateLimits;
 import io.rollingpaper.node.metrics.HandshakeRefusals;
 import io.rollingpaper.node.paper.PaperHub;
-import io.rollingpaper.node.session.CloseCodes;
-import io.rollingpaper.node.session.FlushBatching;
 import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.Identity;
 import io.rollingpaper.node.session.Refusal;
-import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.session.SessionLimits;
+import io.rollingpaper.node.transport.WebSocketUpgrade;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.Ids;
 import io.rollingpaper.protocol.Role;
@@ -23,8 +21,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
@@ -34,42 +30,34 @@ import java.util.regex.Pattern;
  * {@code GET /ws/{paperId}}: 400 for a bad paper id, since or identity, 426 without an upgrade and
  * 403 for a browser origin not allowed are HTTP answers. Every other refusal is a {@link Refusal}
  * told in-band, as a browser can read it: connection caps (4429), a missing or bad token (4401), a
- * token that does not cover the paper (4403), a draining node (1012). Then the socket becomes a
- * {@link Session}, paused until it has its first frame, so an op sent right away is never both in the
- * snapshot and missing its ack.
+ * token that does not cover the paper (4403), a draining node (1012). This class decides who may join;
+ * {@link WebSocketJoin} upgrades and refuses or starts the session.
  */
 public final class WebSocketEndpoint implements Handler<RoutingContext> {
-  private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
   private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,16}");
   private static final long MAX_SINCE = (1L << 53) - 1;
   private static final int MAX_NAME_LENGTH = 100;
   private static final String BEARER = "Bearer ";
-  private static final long JOIN_TIMEOUT_MS = 10_000;
 
-  private final Vertx vertx;
-  private final String nodeId;
   private final PaperHub hub;
   private final SessionLimits limits;
   private final AuthSettings auth;
   private final TokenVerifier verifier;
   private final Draining draining;
   private final HandshakeRefusals refusals;
-  private final Heartbeat heartbeat;
-  private long nextSession;
+  private final WebSocketJoin join;
 
   /** {@code verifier} is null when auth is off. */
   public WebSocketEndpoint(Vertx vertx, String nodeId, PaperHub hub, SessionLimits limits, AuthSettings auth,
                            TokenVerifier verifier, Draining draining, HandshakeRefusals refusals,
-                           Heartbeat heartbeat) {
-    this.vertx = vertx;
-    this.nodeId = nodeId;
+                           Heartbeat heartbeat, WebSocketUpgrade upgrade) {
     this.hub = hub;
     this.limits = limits;
     this.auth = auth;
     this.verifier = verifier;
     this.draining = draining;
     this.refusals = refusals;
-    this.heartbeat = heartbeat;
+    this.join = new WebSocketJoin(vertx, nodeId, hub, limits, refusals, heartbeat, upgrade);
   }
 
   @Override
@@ -115,17 +103,17 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       return;
     }
     if (draining.isDraining()) {
-      refuse(request, paper, Refusal.draining());
+      join.refuse(request, paper, Refusal.draining());
       return;
     }
     String address = clientAddress(request);
     RateLimits rates = limits.rates();
     if (hub.sessionsFrom(address) >= rates.connectionsPerAddress()) {
-      refuse(request, paper, Refusal.rateLimited("too many connections from this address"));
+      join.refuse(request, paper, Refusal.rateLimited("too many connections from this address"));
       return;
     }
     if (hub.sessionsOn(paper) >= rates.connectionsPerPaper()) {
-      refuse(request, paper, Refusal.rateLimited("too many connections to this paper"));
+      join.refuse(request, paper, Refusal.rateLimited("too many connections to this paper"));
       return;
     }
     Future<Grant> grant = verifier == null
@@ -136,55 +124,15 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     grant.onComplete(result -> {
       request.resume();
       if (result.succeeded()) {
-        upgrade(request, paper, address, resumeFrom, epoch, result.result());
+        join.join(request, paper, address, resumeFrom, epoch, result.result());
       } else if (result.cause() instanceof AuthFailure failure && failure.status() == 403) {
-        refuse(request, paper, Refusal.forbidden(failure.getMessage()));
+        join.refuse(request, paper, Refusal.forbidden(failure.getMessage()));
       } else {
         // Only AuthFailures are expected; anything else is a refusal too, never a 500.
-        refuse(request, paper, Refusal.unauthorized(result.cause() instanceof AuthFailure
+        join.refuse(request, paper, Refusal.unauthorized(result.cause() instanceof AuthFailure
             ? result.cause().getMessage() : "the token could not be verified"));
       }
     });
-  }
-
-  /** Completes the upgrade only to say why the socket is refused (PROTOCOL.md "Endpoint"). */
-  private void refuse(HttpServerRequest request, String paper, Refusal refusal) {
-    refusals.refused(refusal.reason());
-    LOG.debug("node={} paper={} handshake refused: {} ({})", nodeId, paper, refusal.reason(), refusal.message());
-    request.toWebSocket().onSuccess(refusal::deliver)
-        .onFailure(error -> LOG.debug("node={} paper={} upgrade failed: {}", nodeId, paper, error.getMessage()));
-  }
-
-  private void upgrade(HttpServerRequest request, String paper, String address, Long since, String epoch, Grant grant) {
-    request.toWebSocket().onSuccess(socket -> {
-      if (!limits.users().tryOpen(grant.identity().user())) {
-        refusals.refused("rate_limited");
-        Refusal.rateLimited("too many connections for this user").deliver(socket);
-        return;
-      }
-      FlushBatching batching = FlushBatching.install(request.connection());
-      Session session = new Session(nodeId + "-" + (++nextSession), paper, address, grant.identity(), socket,
-          batching, limits, hub);
-      socket.pause();
-      session.start(vertx, grant.expiresAt());
-      heartbeat.watch(session);
-      // A join must never hang: without its first frame in time the client is told to come back.
-      long guard = vertx.setTimer(JOIN_TIMEOUT_MS, t -> {
-        LOG.warn("node={} paper={} session={} join took over {} ms; closing with 1011", nodeId, paper, session.id(),
-            JOIN_TIMEOUT_MS);
-        session.close(CloseCodes.INTERNAL_ERROR, "join timed out; retry with back-off");
-      });
-      hub.join(session, since, epoch).onComplete(joined -> {
-        vertx.cancelTimer(guard);
-        if (joined.succeeded()) {
-          socket.resume();
-        } else {
-          LOG.warn("node={} paper={} session={} join failed: {}", nodeId, paper, session.id(),
-              joined.cause().getMessage());
-          session.close(CloseCodes.INTERNAL_ERROR, "paper unavailable; retry with back-off");
-        }
-      });
-    }).onFailure(error -> LOG.debug("node={} paper={} upgrade failed: {}", nodeId, paper, error.getMessage()));
   }
 
   private String clientAddress(HttpServerRequest request) {

@@ -1,6 +1,6 @@
 package io.rollingpaper.node.paper;
 
-import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.transport.OutboundFrame;
 
 /**
  * The most recent deltas a node relayed for one paper, contiguous by seq, so a session that is a

@@ -6,7 +6,7 @@ import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.node.session.CloseCodes;
-import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.rollingpaper.node.session.Refusal;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.protocol.FrameCodec;

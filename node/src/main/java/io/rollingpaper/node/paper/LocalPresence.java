@@ -2,7 +2,7 @@ package io.rollingpaper.node.paper;
 
 import io.rollingpaper.node.backend.ChannelMessage;
 import io.rollingpaper.node.session.Identity;
-import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.rollingpaper.node.session.Session;
 
 import java.util.ArrayDeque;

@@ -1,7 +1,7 @@
 package io.rollingpaper.node.paper;
 
 import io.rollingpaper.node.metrics.NodeMetrics.JoinKind;
-import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.rollingpaper.node.session.Session;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.ReadRequest;

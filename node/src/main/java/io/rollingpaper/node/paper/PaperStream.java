@@ -5,7 +5,7 @@ import io.rollingpaper.node.backend.Delta;
 import io.rollingpaper.node.backend.PaperHead;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.ReadRequest;
-import io.rollingpaper.node.session.OutboundFrame;
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.rollingpaper.protocol.PaperSnapshot;
 import io.rollingpaper.protocol.PaperStatus;
 import org.slf4j.Logger;

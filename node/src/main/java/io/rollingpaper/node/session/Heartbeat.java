@@ -1,5 +1,6 @@
 package io.rollingpaper.node.session;
 
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import org.slf4j.Logger;

@@ -1,6 +1,10 @@
 package io.rollingpaper.node.session;
 
 import io.rollingpaper.node.backend.StoreUnavailableException;
+import io.rollingpaper.node.transport.FlushBatching;
+import io.rollingpaper.node.transport.MessageAssembler;
+import io.rollingpaper.node.transport.OutboundFrame;
+import io.rollingpaper.node.transport.ProtocolViolation;
 import io.rollingpaper.protocol.ClientFrame;
 import io.rollingpaper.protocol.ErrorCode;
 import io.rollingpaper.protocol.FrameCodec;

@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,6 +12,10 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * A text frame serialized once and written to any number of sockets without copying: each socket
  * gets its own view of one shared, unreleasable buffer (Netty releases what it writes, so the
  * shared bytes must not be released by the first socket).
+ *
+ * <p>{@code WebSocketFrameImpl} is the one Vert.x {@code impl} type left in the node: neither the public API
+ * ({@code WebSocketFrame.textFrame} takes a String, so a copy per socket) nor the integrator tier of 5.0.7
+ * builds a text frame over bytes it is given. {@code BufferInternal} is integrator tier.
  */
 public final class OutboundFrame {
   private final ByteBuf shared;
@@ -34,7 +38,8 @@ public final class OutboundFrame {
     return length;
   }
 
-  WebSocketFrame toFrame() {
+  /** A frame for one socket: a view of the shared bytes, released by the write without touching them. */
+  public WebSocketFrame toFrame() {
     return new WebSocketFrameImpl(WebSocketFrameType.TEXT, shared.duplicate(), true);
   }
 }

@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -18,9 +18,9 @@ import java.nio.charset.StandardCharsets;
  * characters. Nothing is ever inflated: the node negotiates no compression, and the decoder refuses a
  * frame with reserved bits set (1002). Vert.x answers control frames itself.
  */
-final class MessageAssembler implements Handler<WebSocketFrame> {
+public final class MessageAssembler implements Handler<WebSocketFrame> {
   /** What becomes of each message. */
-  interface Sink {
+  public interface Sink {
     void text(String message);
 
     void binary(Buffer message);
@@ -28,7 +28,10 @@ final class MessageAssembler implements Handler<WebSocketFrame> {
     void close(short code, String reason);
   }
 
+  /** RFC 6455's close codes for what this class refuses (the transport knows none of the protocol's own). */
   static final short INVALID_PAYLOAD = 1007;
+  static final short POLICY_VIOLATION = 1008;
+  static final short MESSAGE_TOO_BIG = 1009;
   /** Frames one message may come in: far more than any client splits a message into. */
   static final int MAX_FRAGMENTS = 1024;
 
@@ -38,7 +41,7 @@ final class MessageAssembler implements Handler<WebSocketFrame> {
   private boolean partialIsText;
   private int fragments;
 
-  MessageAssembler(int maxBytes, Sink sink) {
+  public MessageAssembler(int maxBytes, Sink sink) {
     this.maxBytes = maxBytes;
     this.sink = sink;
   }
@@ -54,13 +57,13 @@ final class MessageAssembler implements Handler<WebSocketFrame> {
     }
     if (++fragments > MAX_FRAGMENTS) {
       partial = null;
-      sink.close(CloseCodes.POLICY, "message in over " + MAX_FRAGMENTS + " frames");
+      sink.close(POLICY_VIOLATION, "message in over " + MAX_FRAGMENTS + " frames");
       return;
     }
     Buffer data = frame.binaryData();
     if (partial.length() + data.length() > maxBytes) {
       partial = null;
-      sink.close(CloseCodes.TOO_BIG, "message over " + maxBytes + " bytes");
+      sink.close(MESSAGE_TOO_BIG, "message over " + maxBytes + " bytes");
       return;
     }
     partial.appendBuffer(data);

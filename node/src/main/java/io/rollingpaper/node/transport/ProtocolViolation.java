@@ -1,4 +1,4 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
@@ -6,13 +6,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
  * A frame the WebSocket decoder refused before the node saw it (reserved bits set with no extension
  * negotiated, a continuation with no message, a control frame too long...): the close code RFC 6455
  * gives it, so the client is told why instead of seeing its connection drop. The transport-level
- * side of {@link Session}'s error handling: the only place that knows Netty's exception.
+ * side of the session's error handling: the only place that knows Netty's exception.
  */
-record ProtocolViolation(short code, String reason) {
+public record ProtocolViolation(short code, String reason) {
   private static final int MAX_REASON_BYTES = 100;
 
   /** The violation {@code error} reports, or null when it is not one (an I/O error, a closed connection). */
-  static ProtocolViolation of(Throwable error) {
+  public static ProtocolViolation of(Throwable error) {
     if (!(error instanceof CorruptedWebSocketFrameException corrupted)) {
       return null;
     }

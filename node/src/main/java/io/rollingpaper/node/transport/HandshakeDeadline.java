@@ -1,4 +1,4 @@
-package io.rollingpaper.node.http;
+package io.rollingpaper.node.transport;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -21,6 +21,9 @@ import java.util.Map;
  *
  * <p>One periodic timer per node walks the connections that are between requests; a request in
  * progress is not timed (its handler bounds it). Runs on the node's event loop.
+ *
+ * <p>Watching each request as the server hands it over, it is also where {@link WebSocketUpgrade} finds the
+ * server's request behind the router's wrapper.
  */
 public final class HandshakeDeadline {
   private static final Logger LOG = LoggerFactory.getLogger(HandshakeDeadline.class);
@@ -74,6 +77,18 @@ public final class HandshakeDeadline {
       }
       handler.handle(request);
     };
+  }
+
+  /**
+   * The server's own request behind {@code routed}, the router's wrapper of it (which hides the socket's
+   * channel once upgraded), or {@code routed} itself when this connection is not watched or is answering
+   * another request. Both share one headers map, which tells them apart from a request that merely arrived
+   * on the same connection.
+   */
+  HttpServerRequest serverRequest(HttpServerRequest routed) {
+    Watched watched = connections.get(routed.connection());
+    return watched != null && watched.request != null && watched.request.headers() == routed.headers()
+        ? watched.request : routed;
   }
 
   private void sweep() {

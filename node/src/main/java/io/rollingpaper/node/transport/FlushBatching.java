@@ -1,10 +1,10 @@
-package io.rollingpaper.node.session;
+package io.rollingpaper.node.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * Lets a socket's frames written in one event-loop pass go out in one write system call.
@@ -19,9 +19,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  * before a session judges its client slow it calls {@link #flushHeldBack()}: only what the client has not
  * read then counts.
  *
- * <p>Vert.x has no option for it, so the pipeline is reached through its connection implementation; on
- * a connection that is not one (another Vert.x version, HTTP/2) nothing is installed and frames are
- * flushed one by one as before.
+ * <p>Vert.x has no option for it, so the pipeline is reached through the integrator tier
+ * ({@link WebSocketInternal#channelHandlerContext()}). A socket that is not one (a wrapper, another
+ * Vert.x) gets {@link #NONE}: its frames are flushed one by one, which {@link WebSocketUpgrade} reports.
  */
 public final class FlushBatching {
   /** Nothing installed: every frame is flushed as it is written. */
@@ -37,16 +37,20 @@ public final class FlushBatching {
     this.context = context;
   }
 
-  /** Installs the consolidation on the connection's channel, or returns {@link #NONE}. Call on the event loop. */
-  public static FlushBatching install(HttpConnection connection) {
-    if (!(connection instanceof ConnectionBase base)) {
+  /** Installs the consolidation on the socket's channel, or returns {@link #NONE}. Call on the event loop. */
+  static FlushBatching install(ServerWebSocket socket) {
+    if (!(socket instanceof WebSocketInternal internal)) {
       return NONE;
     }
-    ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+    ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     if (pipeline.get(NAME) == null) {
       pipeline.addFirst(NAME, new FlushConsolidationHandler(FLUSH_AT_MOST_EVERY, true));
     }
     return new FlushBatching(pipeline.context(NAME));
+  }
+
+  boolean installed() {
+    return context != null;
   }
 
   /** Flushes the frames held back for this pass now, past the consolidation. Call on the event loop. */
