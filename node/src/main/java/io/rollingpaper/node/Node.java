@@ -25,6 +25,7 @@ import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.node.session.UserAllowances;
 import io.rollingpaper.node.backend.Backend;
+import io.rollingpaper.node.warmup.Warmup;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,7 @@ public final class Node extends VerticleBase {
   private HttpServer server;
   private Heartbeat heartbeat;
   private HandshakeDeadline handshakeDeadline;
+  private Warmup warmup;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -83,6 +85,7 @@ public final class Node extends VerticleBase {
       hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
           config.paperCheckInterval(), config.unsubscribeLinger());
       hub.start();
+      warmup = new Warmup(vertx, context, config, backend, hub);
       heartbeat = new Heartbeat(vertx, config.nodeId(), config.wire().heartbeatInterval(),
           config.wire().heartbeatTimeout());
       heartbeat.start();
@@ -96,6 +99,8 @@ public final class Node extends VerticleBase {
       server = listening;
       LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.host(), port(),
           backend.description());
+      // After listening, so readiness can answer "warming up" meanwhile; the node is ready once it ends.
+      warmup.run();
     });
   }
 
@@ -151,7 +156,7 @@ public final class Node extends VerticleBase {
         verifier, draining, new HandshakeRefusals(registry), heartbeat));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(store, hub, config.limits()).mount(router);
-    new HealthApi(backend.store(), backend.broker(), draining).mount(router);
+    new HealthApi(backend.store(), backend.broker(), draining, warmup::finished).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles(config.demo()).mount(router);
     new UnknownRoutes().mount(router);
@@ -193,6 +198,9 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (warmup != null) {
+      warmup.stop();
+    }
     if (heartbeat != null) {
       heartbeat.stop();
       handshakeDeadline.stop();

@@ -39,7 +39,8 @@ public record NodeConfig(
     LogSettings logs,
     LifecycleSettings lifecycle,
     UserBudgets userBudgets,
-    WireSettings wire) {
+    WireSettings wire,
+    WarmupSettings warmup) {
   /** A node id goes into channel messages and logs: no spaces or separators (a space broke signal relay). */
   private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -85,7 +86,8 @@ public record NodeConfig(
         new WireSettings(
             r.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(25)),
             r.duration("HEARTBEAT_TIMEOUT", Duration.ofSeconds(10)),
-            r.duration("HANDSHAKE_TIMEOUT", Duration.ofSeconds(10))));
+            r.duration("HANDSHAKE_TIMEOUT", Duration.ofSeconds(10))),
+        WarmupSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     // Distinct: the per-user budgets read the per-connection rates again for their defaults.
     List<String> problems = new ArrayList<>(new java.util.LinkedHashSet<>(r.problems()));
