@@ -26,6 +26,7 @@ import io.rollingpaper.node.session.Heartbeat;
 import io.rollingpaper.node.session.SessionLimits;
 import io.rollingpaper.node.session.UserAllowances;
 import io.rollingpaper.node.backend.Backend;
+import io.rollingpaper.node.warmup.Warmup;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -58,6 +59,7 @@ public final class Node extends VerticleBase {
   private HttpServer server;
   private Heartbeat heartbeat;
   private HandshakeDeadline handshakeDeadline;
+  private Warmup warmup;
 
   public Node(NodeConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -83,7 +85,9 @@ public final class Node extends VerticleBase {
       store = lifecycleStore();
       hub = new PaperHub(vertx, config.nodeId(), store, backend.broker(), metrics,
           config.papers().checkInterval(), config.papers().unsubscribeLinger());
-      return backend.start(hub);
+      warmup = new Warmup(vertx, context, config, backend);
+      // The broker delivers to one listener for life: the warm-up's paper goes to its own hub, the rest here.
+      return backend.start(warmup.routing(hub));
     }).compose(receiving -> {
       hub.start();
       heartbeat = new Heartbeat(vertx, config.nodeId(), config.wire().heartbeatInterval(),
@@ -99,6 +103,8 @@ public final class Node extends VerticleBase {
       server = listening;
       LOG.info("node={} listening on http://{}:{} (store: {})", config.nodeId(), config.listen().host(), port(),
           backend.description());
+      // After listening, so readiness can answer "warming up" meanwhile; the node is ready once it ends.
+      warmup.run();
     });
   }
 
@@ -155,7 +161,7 @@ public final class Node extends VerticleBase {
         new WebSocketUpgrade(config.nodeId(), handshakeDeadline, registry)));
     config.auth().apiKey().ifPresent(key -> router.route("/api/*").handler(new ApiKeyGuard(key)));
     new PaperApi(hub, config.limits()).mount(router);
-    new HealthApi(backend.store(), backend.broker(), draining).mount(router);
+    new HealthApi(backend.store(), backend.broker(), draining, warmup::finished).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     new StaticFiles(config.demo()).mount(router);
     new UnknownRoutes().mount(router);
@@ -197,6 +203,9 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (warmup != null) {
+      warmup.stop();
+    }
     if (heartbeat != null) {
       heartbeat.stop();
       handshakeDeadline.stop();

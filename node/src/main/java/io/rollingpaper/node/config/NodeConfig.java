@@ -31,7 +31,8 @@ public record NodeConfig(
     ArchiveSettings archive,
     LifecycleSettings lifecycle,
     DemoSettings demo,
-    LogSettings logs) {
+    LogSettings logs,
+    WarmupSettings warmup) {
   /** A node id goes into channel messages and logs: no spaces or separators (a space broke signal relay). */
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -53,7 +54,8 @@ public record NodeConfig(
         ArchiveSettings.read(r),
         LifecycleSettings.read(r),
         DemoSettings.read(r),
-        LogSettings.from(r));
+        LogSettings.from(r),
+        WarmupSettings.read(r));
     boolean authDisabled = r.flag("AUTH_DISABLED");
     List<String> problems = new ArrayList<>(r.problems());
     if (config.limits().maxNoteBytes() > config.limits().maxFrameBytes()) {

@@ -6,16 +6,24 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** Liveness (the process answers) and readiness (the store answers, subscriptions are live, not draining). */
+import java.util.function.BooleanSupplier;
+
+/**
+ * Liveness (the process answers) and readiness (warmed up, the store answers, subscriptions are live, not
+ * draining).
+ */
 public final class HealthApi {
   private final PaperStore store;
   private final Broker broker;
   private final Draining draining;
+  private final BooleanSupplier warmedUp;
 
-  public HealthApi(PaperStore store, Broker broker, Draining draining) {
+  /** {@code warmedUp}: whether the start-up warm-up has ended; the node is not ready before. */
+  public HealthApi(PaperStore store, Broker broker, Draining draining, BooleanSupplier warmedUp) {
     this.store = store;
     this.broker = broker;
     this.draining = draining;
+    this.warmedUp = warmedUp;
   }
 
   public void mount(Router router) {
@@ -26,6 +34,8 @@ public final class HealthApi {
   private void ready(RoutingContext ctx) {
     if (draining.isDraining()) {
       answer(ctx, 503, "draining");
+    } else if (!warmedUp.getAsBoolean()) {
+      answer(ctx, 503, "warming up");
     } else if (broker.state() == Broker.State.DOWN) {
       answer(ctx, 503, "subscriptions down");
     } else if (broker.state() == Broker.State.UNCONFIRMED) {

@@ -35,6 +35,7 @@ public final class TestNode {
     all.put("DRAIN_CLOSE_WINDOW", "10ms");
     // Tests write in bursts far beyond a person's pace; the rate limits have tests of their own.
     all.put("AUTH_DISABLED", "true");
+    all.put("WARMUP_DURATION", "0s");
     all.put("RATE_OPS_PER_SECOND", "100000");
     all.put("RATE_OPS_BURST", "100000");
     all.putAll(env);
