@@ -10,6 +10,10 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -37,9 +41,18 @@ public final class TestClient {
     socket.closeHandler(ignored -> closed.tryComplete(socket.closeStatusCode()));
   }
 
+  /**
+   * The clients of each node port. Vert.x 5 shuts a WebSocket client down gracefully for up to 30 s when
+   * the test's Vert.x closes, and a connection whose node is gone but whose close never completed on the
+   * client side (seen on a quiet machine too) held it that long: vertx-junit5 gives up at 30 s ("Closing
+   * the Vertx context timed out"). {@link #forget(int)} ends them once their node has stopped.
+   */
+  private static final Map<Integer, Set<WebSocketClient>> CLIENTS_BY_PORT = new ConcurrentHashMap<>();
+
   public static Future<TestClient> connect(Vertx vertx, int port, String uri) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(64 * 1024 * 1024));
+    CLIENTS_BY_PORT.computeIfAbsent(port, ignored -> ConcurrentHashMap.newKeySet()).add(client);
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
         .map(socket -> new TestClient(client, socket));
   }
@@ -135,6 +148,16 @@ public final class TestClient {
 
   public Future<Short> closed() {
     return closed.future();
+  }
+
+  /** Ends, without a close handshake, every client connected to {@code port}: call once that node has stopped. */
+  public static Future<Void> forget(int port) {
+    Set<WebSocketClient> clients = CLIENTS_BY_PORT.remove(port);
+    if (clients == null) {
+      return Future.succeededFuture();
+    }
+    return Future.join(clients.stream().map(client -> client.shutdown(0, TimeUnit.SECONDS)).toList())
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   public Future<Void> close() {

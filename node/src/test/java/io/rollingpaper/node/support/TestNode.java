@@ -66,9 +66,10 @@ public final class TestNode {
     return node;
   }
 
-  /** Stops the node's Vert.x. */
+  /** Stops the node's Vert.x, then ends the test's clients of it (see {@link TestClient#forget(int)}). */
   public Future<Void> stop() {
-    return detached(vertx.close());
+    int port = node.port();
+    return detached(vertx.close().eventually(() -> TestClient.forget(port)));
   }
 
   /**
