@@ -10,6 +10,7 @@
 # see the chart's README (helm/rolling-paper-live) for the list.
 
 # --- build -------------------------------------------------------------------
+# Compiled by JDK 17 for release 17 (the README promises Java 17); it runs on 25.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 # .dockerignore keeps target/, .git, .cluster, helm/ etc. out of the context.
@@ -21,7 +22,10 @@ RUN --mount=type=cache,target=/root/.m2 \
  && cp node/target/rolling-paper-node.jar /rolling-paper-node.jar
 
 # --- runtime -----------------------------------------------------------------
-FROM eclipse-temurin:17-jre
+# Java 25: its AOT cache (below) has a node answer /health/live in ~1 s instead
+# of ~2-3 s, and the same G1 costs no more per delivery (docs/PROFILE.md,
+# "JVM choice").
+FROM eclipse-temurin:25-jre
 
 # Set by CI: docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD)
 #   --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ) .
@@ -49,6 +53,34 @@ RUN groupadd --system --gid 10001 app \
             --shell /usr/sbin/nologin app
 
 COPY --from=build --chown=root:root --chmod=0444 /rolling-paper-node.jar /app/rolling-paper-node.jar
+
+# AOT cache (JEP 483/514/515): a training run of the node in this very image
+# (same JDK, same jar path and timestamp, which the cache is checked against),
+# in memory, whose workload is the node's own warm-up (WARMUP_DURATION); it is
+# stopped with SIGTERM once ready (drain settings at 0) and the JVM writes the
+# cache as it exits. The GC and native-access flags are the ENTRYPOINT's; the
+# heap is capped so that compressed oops are on whatever the build host's RAM
+# (the cache records that mode; a 0.5-2 GiB pod has it on too). A cache that
+# does not match (another JVM, JAVA_TOOL_OPTIONS changing the GC) is ignored
+# with a warning, and the node starts as it would without one.
+RUN set -eu; \
+    PORT=8079 HOST=127.0.0.1 WARMUP_DURATION=3s LOG_LEVEL=WARN \
+      DRAIN_READY_DELAY=0s DRAIN_CLOSE_WINDOW=0s DRAIN_TIMEOUT=1s \
+      java -Xmx1g -XX:+UseG1GC --enable-native-access=ALL-UNNAMED \
+           -XX:AOTCacheOutput=/app/rolling-paper-node.aot \
+           -Djava.io.tmpdir=/tmp -Dvertx.cacheDirBase=/tmp/vertx-cache \
+           -jar /app/rolling-paper-node.jar & \
+    pid=$!; i=0; \
+    until curl -fs -o /dev/null http://127.0.0.1:8079/health/ready; do \
+      kill -0 "$pid" || { echo "AOT training run: the node exited" >&2; exit 1; }; \
+      i=$((i + 1)); [ "$i" -le 1200 ] || { echo "AOT training run: not ready in 120 s" >&2; exit 1; }; \
+      sleep 0.1; \
+    done; \
+    kill -TERM "$pid"; wait "$pid" || true; \
+    test -s /app/rolling-paper-node.aot; \
+    chmod 0444 /app/rolling-paper-node.aot; \
+    rm -rf /tmp/* /tmp/.[!.]*
+
 # The working directory is /tmp: writable by the app user here, and the
 # chart's emptyDir on a read-only root filesystem. Anything the node writes
 # relative to its working directory (e.g. Vert.x BodyHandler's default
@@ -65,13 +97,15 @@ ENV PORT=8080 \
 #   by default since 10); MaxRAMPercentage sizes the heap from the limit and
 #   leaves 25% for metaspace, thread stacks, Netty's direct buffers and the
 #   per-connection send queues.
-# - G1, not ZGC: generational ZGC (-XX:+ZGenerational) exists only from JDK 21
-#   and is not a valid flag on 17. Non-generational ZGC on 17 trades throughput
-#   and memory headroom (it needs a larger heap to avoid allocation stalls, and
-#   no compressed oops) for sub-millisecond pauses; with the 0.5-2 GiB heaps
-#   this service runs with, G1's pauses are a few milliseconds, which a
-#   WebSocket fan-out does not notice, so G1 is the better fit on 17.
-#   (On a JDK 21+ image, -XX:+UseZGC -XX:+ZGenerational is worth trying.)
+# - G1. Measured on 2 cores (docs/PROFILE.md, "GC and JVM" and "JVM choice"):
+#   generational ZGC (the only ZGC on 25) cost the event loop 20-65% more CPU
+#   and fell seconds behind at a load G1 kept up with; SerialGC had the worse
+#   tail, and neither it nor ParallelGC started any cheaper than G1. Re-evaluate
+#   ZGC on nodes with spare cores.
+# - AOTCache: the cache the training run above wrote (see there).
+# - --enable-native-access=ALL-UNNAMED: Netty loads its native epoll transport
+#   with System.loadLibrary, a restricted method that JDK 25 warns about at
+#   every start (and will block in a future release) unless allowed.
 # - ExitOnOutOfMemoryError: a node that ran out of heap exits and is restarted
 #   rather than limping on; clients resume on another node.
 # - Temporary files (Vert.x file cache, hsperfdata) go to /tmp, which the chart
@@ -99,6 +133,8 @@ ENTRYPOINT ["java", \
             "-XX:MaxRAMPercentage=75.0", \
             "-XX:InitialRAMPercentage=50.0", \
             "-XX:+UseG1GC", \
+            "-XX:AOTCache=/app/rolling-paper-node.aot", \
+            "--enable-native-access=ALL-UNNAMED", \
             "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.io.tmpdir=/tmp", \
             "-Dvertx.cacheDirBase=/tmp/vertx-cache", \
