@@ -24,16 +24,34 @@ for p = 1, #keys / 2 do
   if not state[1] then
     out[p] = { 'missing' }
   else
-    local joined = {}
-    for i = first, last, 2 do
-      joined[#joined + 1] = presence_mark(args[i], args[i + 1], node, ttl, now)
-    end
-    presence_publish_joined(joined)
+    -- One read of the paper's presence, one write of what changed: this node's users' marks and the entries
+    -- that lost the marks of nodes that stopped refreshing.
     local all = redis.call('HGETALL', KEYS[4])
-    local left = {}
+    local users, entries = {}, {}
     for i = 1, #all, 2 do
-      local entry = cjson.decode(all[i + 1])
-      local changed = false
+      users[#users + 1] = all[i]
+      entries[all[i]] = cjson.decode(all[i + 1])
+    end
+    local marked, joined = {}, {}
+    for i = first, last, 2 do
+      local user, name = args[i], args[i + 1]
+      local entry = entries[user]
+      if not entry then
+        entry = { n = name, s = {} }
+        entries[user] = entry
+        users[#users + 1] = user
+      end
+      if not presence_live(entry, now) then
+        joined[#joined + 1] = '{"user":' .. cjson.encode(user) .. ',"name":' .. cjson.encode(name) .. '}'
+      end
+      entry.n = name
+      entry.s[node] = now + ttl
+      marked[user] = true
+    end
+    local writes, gone, left = {}, {}, {}
+    for _, user in ipairs(users) do
+      local entry = entries[user]
+      local changed = marked[user]
       for other, expiry in pairs(entry.s) do
         if expiry <= now then
           entry.s[other] = nil
@@ -41,10 +59,22 @@ for p = 1, #keys / 2 do
         end
       end
       if next(entry.s) == nil then
-        redis.call('HDEL', KEYS[4], all[i])
-        left[#left + 1] = cjson.encode(all[i])
+        gone[#gone + 1] = user
+        left[#left + 1] = cjson.encode(user)
       elseif changed then
-        presence_store(all[i], entry)
+        writes[#writes + 1] = user
+        writes[#writes + 1] = cjson.encode(entry)
+      end
+    end
+    presence_publish_joined(joined)
+    for from = 1, #gone, CHUNK_PAIRS * 2 do
+      redis.call('HDEL', KEYS[4], unpack(gone, from, math.min(from + CHUNK_PAIRS * 2 - 1, #gone)))
+    end
+    if #writes > 0 then
+      hset_chunked(KEYS[4], writes)
+      local pttl = redis.call('PTTL', KEYS[1])
+      if pttl > 0 then
+        redis.call('PEXPIRE', KEYS[4], pttl)
       end
     end
     if #left > 0 then

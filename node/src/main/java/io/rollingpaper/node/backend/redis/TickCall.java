@@ -17,8 +17,11 @@ import java.util.Map;
  * on Redis Cluster a function's keys must share a slot, so there the papers are grouped by slot first.
  */
 final class TickCall {
-  /** Papers per call: Redis runs one function at a time, and a call of this many takes about 2 ms. */
-  static final int MAX_PAPERS = 200;
+  /**
+   * Papers per call. Redis runs one function at a time and a paper costs it ~16 µs (docs/PROFILE.md), so a
+   * call holds Redis ~1.6 ms; the per-call overhead is already negligible at this size.
+   */
+  static final int MAX_PAPERS = 100;
 
   private final List<String> papers;
   private final List<String> keys;
