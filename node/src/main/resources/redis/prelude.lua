@@ -1,7 +1,8 @@
 -- The head of the rollingpaper Redis Functions library (LuaLibrary puts it first, then registers each script
 -- file as one function). A function makes every check before its first write: Redis does not roll a function
 -- back, so a refusal (or an error) after a write leaves it half done.
--- Every function gets the same first keys and arguments (RedisKeys.scriptKeys and ScriptCall build them):
+-- Every function but tick.lua (many papers per call; it calls begin() per paper) gets the same first keys and
+-- arguments (RedisKeys.scriptKeys and ScriptCall build them):
 --   KEYS[1] meta hash (epoch, seq, status, pv)   KEYS[2] notes index (note id -> serialized size)
 --   KEYS[3] history stream (ids are seq-0)      KEYS[4] presence hash (user -> {n=name, s={node=expiry ms}})
 --   KEYS[5] tombstone (the deleted paper's last epoch; while it exists nothing but create.lua brings the paper back)

@@ -624,6 +624,78 @@ abstract class PaperStoreContract {
   }
 
   @Test
+  void oneRoundOverManyPapersReportsEveryHeadAndEveryPresenceChange(Vertx vertx, VertxTestContext ctx) {
+    // More papers than one Redis call takes (TickCall.MAX_PAPERS): a third missing, a third at seq 1, a third at 2.
+    // Random ids: on a cluster (16,384 slots) about 6 pairs of them share a slot, so some calls carry several.
+    int count = 450;
+    List<String> others = new ArrayList<>();
+    List<Future<Applied>> ops = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      String other = "t-" + UUID.randomUUID().toString().substring(0, 13);
+      others.add(other);
+      for (int op = 0; op < k % 3; op++) {
+        ops.add(onContext(() -> store().apply(new OpRequest(other, emptyPut("x"), "ann", null, Role.OWNER))));
+      }
+    }
+    Map<String, String> epochs = new HashMap<>();
+    Map<String, Map<String, String>> round = new HashMap<>();
+    round.put(paper, Map.of("cat", "CAT"));
+    for (int k = 0; k < count; k++) {
+      round.put(others.get(k), k % 2 == 0 ? Map.of() : Map.of("u" + k, "U" + k));
+    }
+    joinAs("ann", "crashed-node").compose(ignored -> put("a", "bob"))
+        .compose(applied -> {
+          epochs.put(paper, applied.epoch());
+          return Future.all(ops);
+        })
+        .compose(all -> {
+          int next = 0;
+          for (int k = 0; k < count; k++) {
+            if (k % 3 != 0) {
+              next += k % 3;
+              epochs.put(others.get(k), all.<Applied>resultAt(next - 1).epoch());
+            }
+          }
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(1200, t -> later.complete());
+          return later.future();
+        })
+        .compose(ignored -> onContext(() -> store().tick("live-node", round)))
+        .compose(heads -> {
+          assertThat(heads).containsOnlyKeys(epochs.keySet());
+          assertThat(heads.get(paper)).isEqualTo(new PaperHead(epochs.get(paper), 1, PaperStatus.OPEN));
+          for (int k = 0; k < count; k++) {
+            String other = others.get(k);
+            if (k % 3 != 0) {
+              assertThat(heads.get(other)).as(other).isEqualTo(new PaperHead(epochs.get(other), k % 3, PaperStatus.OPEN));
+            }
+          }
+          return published(ChannelMessage.Presence.class, m -> m.frame().toString().contains("\"left\":[\"ann\"]"));
+        })
+        .compose(left -> published(ChannelMessage.Presence.class,
+            m -> m.frame().toString().contains("\"joined\":[{\"user\":\"cat\",\"name\":\"CAT\"}]")))
+        .compose(joined -> read(ReadRequest.snapshot(paper)))
+        .compose(read -> {
+          assertThat(((PaperRead.Snapshot) read).snapshot().presence()).containsExactly(new PresenceEntry("cat", "CAT"));
+          return read(ReadRequest.snapshot(others.get(1)));
+        })
+        .compose(read -> {
+          assertThat(((PaperRead.Snapshot) read).snapshot().presence()).containsExactly(new PresenceEntry("u1", "U1"));
+          return read(ReadRequest.snapshot(others.get(3)));
+        })
+        .map(read -> {
+          assertThat(read).as("the round creates no paper").isInstanceOf(PaperRead.Missing.class);
+          return null;
+        }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A note.put of note {@code id} with no fields, for a paper other than {@link #paper}. */
+  static Op emptyPut(String id) {
+    return FrameCodec.decodeOp(FrameCodec.parse(new JsonObject().put("kind", "note.put")
+        .put("note", new JsonObject().put("id", id)).encode()), io.rollingpaper.protocol.Limits.DEFAULT);
+  }
+
+  @Test
   void aPublishedSignalReachesTheSubscriber(VertxTestContext ctx) {
     onContext(() -> store().signal(paper, new ChannelMessage.Signal("node-1", "{\"type\":\"signal\"}")))
         .compose(ignored -> published(ChannelMessage.Signal.class))

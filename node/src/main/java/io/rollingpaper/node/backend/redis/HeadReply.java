@@ -5,8 +5,8 @@ import io.rollingpaper.protocol.PaperStatus;
 import io.vertx.redis.client.Response;
 
 /**
- * The reply of {@code redis/tick.lua} ({@code {'head', epoch, seq, status}}) and {@code redis/touch.lua}
- * ({@code {'head', epoch, seq}}), or {@code {'missing'}}.
+ * One paper's part of the reply of {@code redis/tick.lua} ({@code {'head', epoch, seq, status}}), or the reply
+ * of {@code redis/touch.lua} ({@code {'head', epoch, seq}}); or {@code {'missing'}}.
  *
  * @param status null for touch.lua's reply
  */

@@ -92,17 +92,26 @@ final class LuaLibrary {
   }
 
   Request request(ScriptCall call) {
-    Request request = Request.cmd(Command.FCALL).arg(functionName(call.script()));
-    List<String> keys = new RedisKeys(call.paper()).scriptKeys();
+    return request(call.script(), new RedisKeys(call.paper()).scriptKeys(), call.args());
+  }
+
+  /** An {@code FCALL} of {@code script}'s function with these keys and arguments (tick.lua's are its own). */
+  Request request(String script, List<String> keys, List<String> args) {
+    Request request = Request.cmd(Command.FCALL).arg(functionName(script));
     request.arg(keys.size());
     keys.forEach(request::arg);
-    call.args().forEach(request::arg);
+    args.forEach(request::arg);
     return request;
   }
 
   Future<Response> call(Redis redis, ScriptCall call) {
-    return redis.send(request(call)).recover(error -> isMissing(error)
-        ? load(redis).compose(loaded -> redis.send(request(call)))
+    return send(redis, () -> request(call));
+  }
+
+  /** Sends one {@code FCALL}, again once the library is loaded if Redis did not have it. */
+  Future<Response> send(Redis redis, Supplier<Request> request) {
+    return redis.send(request.get()).recover(error -> isMissing(error)
+        ? load(redis).compose(loaded -> redis.send(request.get()))
         : Future.failedFuture(error));
   }
 

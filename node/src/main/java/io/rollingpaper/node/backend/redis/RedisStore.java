@@ -47,7 +47,8 @@ import java.util.Map;
  * and the release are {@link ReplicaConfirmation}'s.
  *
  * <p><b>Redis Cluster.</b> Every script touches one paper's keys, which share a hash tag, so each runs on
- * the shard that owns the paper; deltas go out with {@code SPUBLISH} on that shard.
+ * the shard that owns the paper; deltas go out with {@code SPUBLISH} on that shard. The periodic round is
+ * the exception: one call covers many papers ({@link TickCall}), all of one hash slot on a cluster.
  */
 public final class RedisStore implements PaperStore {
   private final Redis redis;
@@ -257,30 +258,27 @@ public final class RedisStore implements PaperStore {
     if (namesByUserByPaper.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    List<String> papers = new ArrayList<>(namesByUserByPaper.keySet());
-    List<ScriptCall> calls = new ArrayList<>(papers.size());
-    for (String paper : papers) {
-      calls.add(PresenceCalls.tick(paper, node, presenceTtl, namesByUserByPaper.get(paper), publishCommand));
-    }
-    // A pipeline must stay on one shard of a cluster: there, each paper's round is its own request.
+    List<TickCall> calls = TickCall.round(node, presenceTtl, namesByUserByPaper, publishCommand, cluster);
+    // A pipeline must stay on one shard of a cluster: there, each slot's call is its own request.
     Future<List<Response>> replies;
     if (cluster) {
       List<Future<Response>> each = new ArrayList<>(calls.size());
-      calls.forEach(call -> each.add(library.call(redis, call)));
+      calls.forEach(call -> each.add(library.send(redis, () -> request(call))));
       replies = Future.all(each).map(all -> all.<Response>list());
     } else {
-      replies = library.batch(redis, () -> calls.stream().map(library::request).toList());
+      replies = library.batch(redis, () -> calls.stream().map(this::request).toList());
     }
     return unavailableOnError(replies, "tick").map(list -> {
       Map<String, PaperHead> heads = new HashMap<>();
-      for (int i = 0; i < papers.size(); i++) {
-        HeadReply head = HeadReply.of(list.get(i));
-        if (!head.missing()) {
-          heads.put(papers.get(i), head.head());
-        }
+      for (int i = 0; i < calls.size(); i++) {
+        calls.get(i).readHeads(list.get(i), heads);
       }
       return heads;
     });
+  }
+
+  private Request request(TickCall call) {
+    return library.request("tick", call.keys(), call.args());
   }
 
   @Override
