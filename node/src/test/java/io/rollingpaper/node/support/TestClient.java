@@ -213,9 +213,11 @@ public final class TestClient {
    * shutdown still pending 30 s later, and the test's Vert.x close then waiting on it too ("Closing the
    * Vertx context timed out"). On the client side Vert.x answers a close the server started and then
    * waits, with no closing timeout of its own (WebSocketConnectionImpl.writeClose), for the TCP
-   * connection to end. The node is gone by now, so that connection is dead either way: if the shutdown
-   * has not completed within {@link #FORCE_CLOSE_AFTER_MS}, its channel is closed here (WebSocketInternal,
-   * the one place the tests reach under Vert.x's API) and the state it was found in is printed.
+   * connection to end; each time this was caught, the channel was still active and reading (autoRead on)
+   * although the node's Vert.x had closed. The node is gone by now, so that connection is dead either
+   * way: if the shutdown has not completed within {@link #FORCE_CLOSE_AFTER_MS}, its channel is closed
+   * here (WebSocketInternal, the one place the tests reach under Vert.x's API) and the state it was found
+   * in is printed; the shutdown then completes.
    */
   private Future<Void> shutDown(Set<TestClient> registered) {
     Future<Void> shutdown = client.shutdown(0, TimeUnit.SECONDS);
