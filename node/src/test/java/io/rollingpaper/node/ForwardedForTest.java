@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -77,13 +78,16 @@ class ForwardedForTest {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(port).setURI("/ws/xff?user=u" + System.nanoTime());
     forwardedFor.forEach(line -> options.addHeader("X-Forwarded-For", line));
-    return client.connect(options).transform(connected -> {
+    // The handlers go on before the connect: see TestClient's constructor (a frame read before a late handler is dropped).
+    ClientWebSocket socket = client.webSocket();
+    Future<String> answer = firstAnswer(socket);
+    return socket.connect(options).transform(connected -> {
       if (connected.failed()) {
         return connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 429
             ? Future.succeededFuture("rate_limited")
             : Future.failedFuture(connected.cause());
       }
-      return firstAnswer(connected.result());
+      return answer;
     });
   }
 

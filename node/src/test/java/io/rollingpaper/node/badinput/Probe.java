@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -35,7 +36,6 @@ final class Probe {
   private final WebSocketClient client;
   private final WebSocket socket;
   private final String user;
-  private final String extensions;
   private final List<Received> frames = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Promise<Short> closed = Promise.promise();
@@ -45,12 +45,11 @@ final class Probe {
   private record Waiter(int from, Predicate<Received> predicate, Promise<Received> promise) {
   }
 
-  private Probe(WebSocketClient client, WebSocket socket, String user) {
+  /** The handlers go on before the connect: see TestClient's constructor (a frame read before a late handler is dropped). */
+  private Probe(WebSocketClient client, ClientWebSocket socket, String user) {
     this.client = client;
     this.socket = socket;
     this.user = user;
-    String negotiated = socket.headers() == null ? null : socket.headers().get("Sec-WebSocket-Extensions");
-    this.extensions = negotiated == null ? "" : negotiated;
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(bytes -> onText("<binary " + bytes.length() + " bytes>"));
     socket.exceptionHandler(ignored -> {
@@ -74,10 +73,10 @@ final class Probe {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(64 * 1024 * 1024)
         .setTryUsePerMessageCompression(compression));
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+    Probe probe = new Probe(client, client.webSocket(), user);
+    return ((ClientWebSocket) probe.socket).connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
             .setURI("/ws/" + paper + "?user=" + user + query).setTimeout(15_000))
-        .map(socket -> new Probe(client, socket, user))
-        .compose(probe -> probe.next(0, r -> true).timeout(5, TimeUnit.SECONDS).map(probe))
+        .compose(connected -> probe.next(0, r -> true).timeout(5, TimeUnit.SECONDS).map(probe))
         .onFailure(error -> client.close());
   }
 
@@ -87,7 +86,8 @@ final class Probe {
 
   /** The extensions the node agreed to in the handshake. */
   String extensions() {
-    return extensions;
+    String negotiated = socket.headers() == null ? null : socket.headers().get("Sec-WebSocket-Extensions");
+    return negotiated == null ? "" : negotiated;
   }
 
   WebSocket socket() {

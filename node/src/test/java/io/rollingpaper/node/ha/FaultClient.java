@@ -3,6 +3,7 @@ package io.rollingpaper.node.ha;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -73,14 +74,14 @@ final class FaultClient {
   /** Joins the paper on the node at {@code port}; succeeds with the first frame handled. */
   static Future<FaultClient> join(Vertx vertx, int port, String paper, String user) {
     FaultClient fault = new FaultClient(vertx, user + "@" + port);
-    return fault.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+    // The handlers go on before the connect: see TestClient's constructor (a frame read before a late handler is dropped).
+    ClientWebSocket ws = fault.client.webSocket();
+    fault.socket = ws;
+    ws.textMessageHandler(text -> fault.onFrame(new JsonObject(text)));
+    ws.closeHandler(ignored -> fault.onClose(ws.closeStatusCode()));
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
             .setURI("/ws/" + paper + "?user=" + user))
-        .compose(ws -> {
-          fault.socket = ws;
-          ws.textMessageHandler(text -> fault.onFrame(new JsonObject(text)));
-          ws.closeHandler(ignored -> fault.onClose(ws.closeStatusCode()));
-          return fault.first.future();
-        })
+        .compose(connected -> fault.first.future())
         .map(fault);
   }
 
