@@ -12,6 +12,9 @@ final class CpuMeter {
   private final double ticksPerSecond;
   private long[] startTicks;
   private long[] otherStartTicks;
+  // {utime, stime} per process (null where unreadable): the user/kernel split of the same CPU time.
+  private long[][] startUserSystem;
+  private long[][] otherStartUserSystem;
   private List<Map<String, Long>> startThreads;
   private long selfStart;
   private long[] machineStart;
@@ -21,6 +24,8 @@ final class CpuMeter {
   private long[] endTicks;
   private List<Map<String, Long>> endThreads;
   private long[] otherEndTicks;
+  private long[][] endUserSystem;
+  private long[][] otherEndUserSystem;
   private long selfEnd;
   private long[] machineEnd;
 
@@ -44,6 +49,8 @@ final class CpuMeter {
       startThreads.add(ProcStat.threadTicks(pids.get(i)));
     }
     otherStartTicks = otherPids.stream().mapToLong(ProcStat::cpuTicks).toArray();
+    startUserSystem = userSystem(pids);
+    otherStartUserSystem = userSystem(otherPids);
     selfStart = ProcStat.cpuTicks(ProcStat.selfPid());
     machineStart = ProcStat.machineTicks();
   }
@@ -68,6 +75,8 @@ final class CpuMeter {
       endThreads.add(ProcStat.threadTicks(pid));
     }
     otherEndTicks = otherPids.stream().mapToLong(ProcStat::cpuTicks).toArray();
+    endUserSystem = userSystem(pids);
+    otherEndUserSystem = userSystem(otherPids);
     selfEnd = ProcStat.cpuTicks(ProcStat.selfPid());
     machineEnd = ProcStat.machineTicks();
   }
@@ -80,7 +89,9 @@ final class CpuMeter {
     Map<String, Object> out = new LinkedHashMap<>();
     List<Map<String, Object>> procs = new ArrayList<>();
     double total = 0;
+    double[] userSystemTotal = new double[2];
     boolean allRead = true;
+    boolean allUserSystem = true;
     for (int i = 0; i < pids.size(); i++) {
       String pid = pids.get(i);
       long end = endTicks[i];
@@ -96,6 +107,13 @@ final class CpuMeter {
         p.put("cpu_s", round(s, 2));
         p.put("cpu_pct_of_core", round(100 * s / wall, 1));
         p.put(per, delivered > 0 ? round(1000 * s / delivered, 5) : null);
+        double[] us = putUserSystem(p, startUserSystem[i], endUserSystem[i], delivered, per);
+        if (us == null) {
+          allUserSystem = false;
+        } else {
+          userSystemTotal[0] += us[0];
+          userSystemTotal[1] += us[1];
+        }
         Map<String, Long> threads = endThreads.get(i);
         if (threads.size() > 1) {
           // A JVM: CPU by thread kind, so JIT compilation in a young JVM can be told from steady work.
@@ -117,6 +135,7 @@ final class CpuMeter {
       out.put("server_cpu_s", allRead ? round(total, 2) : null);
       out.put("server_cpu_pct_of_core", allRead ? round(100 * total / wall, 1) : null);
       out.put("server_" + per, allRead && delivered > 0 ? round(1000 * total / delivered, 5) : null);
+      putUserSystemSums(out, "server_", allRead && allUserSystem ? userSystemTotal : null, delivered, per);
     }
     double others = 0;
     if (!otherPids.isEmpty()) {
@@ -131,6 +150,7 @@ final class CpuMeter {
           others += s;
           p.put("cpu_s", round(s, 2));
           p.put("cpu_pct_of_core", round(100 * s / wall, 1));
+          putUserSystem(p, otherStartUserSystem[i], otherEndUserSystem[i], 0, per);
         }
         rest.add(p);
       }
@@ -152,6 +172,41 @@ final class CpuMeter {
       out.put("unaccounted_cpu_pct_of_core", round(Math.max(0, rest), 1));
     }
     return out;
+  }
+
+  private static long[][] userSystem(List<String> pids) {
+    long[][] out = new long[pids.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ProcStat.userSystemTicks(pids.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * Puts {@code user_s} and {@code system_s} (and, with a count, their cost per 1,000) of one process over the
+   * window; returns them, or null when either reading is missing.
+   */
+  private double[] putUserSystem(Map<String, Object> p, long[] start, long[] end, long count, String per) {
+    if (start == null || end == null) {
+      return null;
+    }
+    double user = Math.max(0, end[0] - start[0]) / ticksPerSecond;
+    double system = Math.max(0, end[1] - start[1]) / ticksPerSecond;
+    p.put("user_s", round(user, 2));
+    p.put("system_s", round(system, 2));
+    if (count > 0) {
+      p.put(per.replace("cpu_s_", "user_s_"), round(1000 * user / count, 5));
+      p.put(per.replace("cpu_s_", "system_s_"), round(1000 * system / count, 5));
+    }
+    return new double[] {user, system};
+  }
+
+  /** The sums of user and system time of a process group (null: a reading was missing) and their cost per 1,000. */
+  static void putUserSystemSums(Map<String, Object> out, String prefix, double[] sums, long count, String per) {
+    out.put(prefix + "user_s", sums == null ? null : round(sums[0], 2));
+    out.put(prefix + "system_s", sums == null ? null : round(sums[1], 2));
+    out.put(prefix + per.replace("cpu_s_", "user_s_"), sums != null && count > 0 ? round(1000 * sums[0] / count, 5) : null);
+    out.put(prefix + per.replace("cpu_s_", "system_s_"), sums != null && count > 0 ? round(1000 * sums[1] / count, 5) : null);
   }
 
   static double round(double v, int digits) {

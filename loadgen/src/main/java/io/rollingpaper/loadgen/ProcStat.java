@@ -12,15 +12,27 @@ final class ProcStat {
 
   /** utime + stime of a process in clock ticks, or -1 if it cannot be read. */
   static long cpuTicks(String pid) {
+    long[] us = userSystemTicks(pid);
+    return us == null ? -1 : us[0] + us[1];
+  }
+
+  /** {utime, stime} of a process in clock ticks (user and kernel time), or null if it cannot be read. */
+  static long[] userSystemTicks(String pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", pid, "stat"));
-      // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      // f[0] is field 3 (state); utime is field 14, stime field 15.
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return parseUserSystem(Files.readString(Path.of("/proc", pid, "stat")));
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return null;
     }
+  }
+
+  /**
+   * {utime, stime} from the text of a /proc/PID/stat (or task/TID/stat) file. The command name (field 2) is in
+   * parentheses and may contain spaces and parentheses: the fields are split after the last ')'.
+   */
+  static long[] parseUserSystem(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    // f[0] is field 3 (state); utime is field 14, stime field 15.
+    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 
   /**
@@ -36,8 +48,8 @@ final class ProcStat {
           int open = stat.indexOf('(');
           int close = stat.lastIndexOf(')');
           String comm = stat.substring(open + 1, close);
-          String[] f = stat.substring(close + 2).trim().split(" ");
-          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          long[] us = parseUserSystem(stat);
+          long ticks = us[0] + us[1];
           out.merge(threadKind(comm), ticks, Long::sum);
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
