@@ -1,17 +1,28 @@
 package io.rollingpaper.node.support;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
-/** Plain HTTP calls to a node, answering status and body. */
+/**
+ * Plain HTTP calls to a node, answering status and body. Each call has a connection of its own (no keep-alive):
+ * a pooled connection reused right after the node answered on it left a request waiting for ever at times
+ * (Vert.x 5.0.7; an OpenApiContractTest hang with every thread idle, and "Pool closed" once), and a test
+ * asks one thing per request. Every call is bounded by {@link #DEADLINE_MS}.
+ */
 public final class Http {
+  /** Well inside the tests' own timeouts, so a call the node never answers fails naming its URI. */
+  private static final long DEADLINE_MS = 20_000;
+
+  private final Vertx vertx;
   private final HttpClient client;
   private final int port;
 
@@ -22,7 +33,9 @@ public final class Http {
   }
 
   public Http(Vertx vertx, int port) {
-    this.client = vertx.createHttpClient();
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
+        .setConnectTimeout((int) DEADLINE_MS));
     this.port = port;
   }
 
@@ -39,11 +52,10 @@ public final class Http {
   }
 
   public Future<Reply> send(HttpMethod method, String uri, String body, Map<String, String> headers) {
-    // Bounded: a request the node never answers fails with its URI instead of running into the test's timeout.
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri)
         .setIdleTimeout(15_000);
     headers.forEach(options::addHeader);
-    return client.request(options)
+    Future<Reply> reply = client.request(options)
         .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
         .compose(response -> response.statusCode() == 101
             // Switching protocols: there is no body to wait for, only WebSocket frames; hang up.
@@ -53,5 +65,21 @@ public final class Http {
           response.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
           return new Reply(response.statusCode(), bytes.toString(), h);
         }));
+    return deadline(reply, method + " " + uri);
+  }
+
+  private <T> Future<T> deadline(Future<T> call, String what) {
+    Promise<T> bounded = Promise.promise();
+    long timer = vertx.setTimer(DEADLINE_MS, t -> bounded.tryFail(
+        new IllegalStateException(what + ": no answer within " + DEADLINE_MS + " ms")));
+    call.onComplete(result -> {
+      vertx.cancelTimer(timer);
+      if (result.succeeded()) {
+        bounded.tryComplete(result.result());
+      } else {
+        bounded.tryFail(result.cause());
+      }
+    });
+    return bounded.future();
   }
 }
