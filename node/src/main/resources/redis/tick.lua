@@ -3,7 +3,7 @@
 -- The periodic round of node ARGV[1] over many papers in one call (a node's whole round, in chunks; on Redis
 -- Cluster the papers of one hash slot), so a round costs Redis one function call per chunk, not per paper.
 -- Unlike the other functions its keys and arguments are laid out per paper, not as prelude.lua's shared ones:
---   KEYS[2i-1], KEYS[2i] the meta and presence hashes of the call's i-th paper (RedisKeys.scriptKeys' 1st, 4th)
+--   KEYS[2i-1], KEYS[2i] the meta and presence hashes of the call's i-th paper (RedisKeys.meta(), presence())
 --   ARGV[1] this node, ARGV[2] presence ttl (ms), ARGV[3] the publish command (PUBLISH or SPUBLISH), then per
 --   paper: its id as a JSON string, its channel, the number n of users present through this node, and their
 --   n (user, name) pairs.

@@ -10,15 +10,29 @@ record RedisKeys(String paper) {
 
   /** The keys every script receives, in the order the scripts' prelude names them. */
   List<String> scriptKeys() {
-    String tag = "rp:{" + paper + "}:";
-    return List.of(tag + "meta", tag + "notes", tag + "log", tag + "presence", tag + "tomb", tag + "lease");
+    String tag = tag();
+    return List.of(meta(), tag + "notes", tag + "log", presence(), tag + "tomb", tag + "lease");
+  }
+
+  /** The meta hash (epoch, seq, status, published mark): prelude.lua's KEYS[1]. */
+  String meta() {
+    return tag() + "meta";
+  }
+
+  /** The presence hash (user -> names and per-node expiries): prelude.lua's KEYS[4]. */
+  String presence() {
+    return tag() + "presence";
+  }
+
+  private String tag() {
+    return "rp:{" + paper + "}:";
   }
 
   /** Papers by the time a node last saw them used (a sorted set); the idle sweep starts from the oldest. */
   static final String ACTIVE = "rp:active";
 
   String notePrefix() {
-    return "rp:{" + paper + "}:n:";
+    return tag() + "n:";
   }
 
   /** The paper's channel: what its scripts publish ({@code CHANNEL} in prelude.lua) and brokers subscribe to. */

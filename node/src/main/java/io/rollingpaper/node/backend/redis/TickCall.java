@@ -63,9 +63,9 @@ final class TickCall {
     args.add(ttl);
     args.add(publish);
     for (String paper : papers) {
-      List<String> paperKeys = new RedisKeys(paper).scriptKeys();
-      keys.add(paperKeys.get(0));
-      keys.add(paperKeys.get(3));
+      RedisKeys paperKeys = new RedisKeys(paper);
+      keys.add(paperKeys.meta());
+      keys.add(paperKeys.presence());
       Map<String, String> namesByUser = namesByUserByPaper.get(paper);
       args.add(FrameCodec.quote(paper));
       args.add(RedisKeys.channelOf(paper));
