@@ -52,12 +52,12 @@ final class ChartCommand implements Callable<Integer> {
     }
     List<String> targets = new ArrayList<>();
     for (Path f : files) {
-      targets.add(Charts.read(f, null).target());
+      targets.add(ChartRuns.read(f, null).target());
     }
-    List<String> names = Charts.labels(files, labels, targets);
-    List<Charts.Run> runs = new ArrayList<>();
+    List<String> names = ChartRuns.labels(files, labels, targets);
+    List<ChartRuns.Run> runs = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
-      runs.add(Charts.read(files.get(i), names.get(i)));
+      runs.add(ChartRuns.read(files.get(i), names.get(i)));
     }
     Path dir = outDir != null ? outDir : files.get(0).toAbsolutePath().getParent();
     List<Path> written = new ArrayList<>();
@@ -71,7 +71,7 @@ final class ChartCommand implements Callable<Integer> {
     Charts.save(Charts.compareCpu(runs), cpu, width, height);
     written.add(cpu);
     if (each) {
-      for (Charts.Run run : runs) {
+      for (ChartRuns.Run run : runs) {
         if ("ramp".equals(run.scenario())) {
           written.addAll(Charts.writeRampCharts(run.file(), width, height));
         }
@@ -85,12 +85,12 @@ final class ChartCommand implements Callable<Integer> {
   }
 
   /** A Markdown table: each run's highest sustained step. */
-  static String table(List<Charts.Run> runs) {
+  static String table(List<ChartRuns.Run> runs) {
     StringBuilder sb = new StringBuilder();
     sb.append("| run | scenario | highest sustained delivered msg/s | p50 ms | p99 ms | p99.9 ms | server CPU s per 1,000 | stop |\n");
     sb.append("|---|---|---|---|---|---|---|---|\n");
-    for (Charts.Run r : runs) {
-      Charts.Step b = r.best();
+    for (ChartRuns.Run r : runs) {
+      ChartRuns.Step b = r.best();
       sb.append("| ").append(r.label()).append(" | ").append(r.scenario()).append(" | ");
       if (b == null) {
         sb.append("none | | | | | ");

@@ -1,31 +1,39 @@
 package io.rollingpaper.loadgen;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.rollingpaper.loadgen.ChartStyle.AXIS;
+import static io.rollingpaper.loadgen.ChartStyle.PALETTE;
+import static io.rollingpaper.loadgen.ChartStyle.TICKS;
+import static io.rollingpaper.loadgen.ChartStyle.TITLE;
+import static io.rollingpaper.loadgen.ChartStyle.hollowWhenOutside;
+import static io.rollingpaper.loadgen.ChartStyle.percentileStroke;
+import static io.rollingpaper.loadgen.ChartStyle.legendItem;
+import static io.rollingpaper.loadgen.ChartStyle.dashed;
+import static io.rollingpaper.loadgen.ChartStyle.boundMarker;
+import static io.rollingpaper.loadgen.ChartStyle.rateAxis;
+import static io.rollingpaper.loadgen.ChartStyle.latencyAxis;
+import static io.rollingpaper.loadgen.ChartStyle.thousands;
+import static io.rollingpaper.loadgen.ChartStyle.chart;
+import static io.rollingpaper.loadgen.ChartStyle.style;
+import static io.rollingpaper.loadgen.ChartStyle.finish;
+import static io.rollingpaper.loadgen.ChartStyle.subtitle;
+import static io.rollingpaper.loadgen.ChartStyle.finite;
+import static io.rollingpaper.loadgen.ChartRuns.fileLabel;
+import static io.rollingpaper.loadgen.ChartRuns.read;
+
+import io.rollingpaper.loadgen.ChartRuns.Run;
+import io.rollingpaper.loadgen.ChartRuns.Step;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.CategoryAxis;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.title.LegendTitle;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.HorizontalAlignment;
-import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.chart.ui.RectangleInsets;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -35,18 +43,12 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Stroke;
-import java.awt.geom.Ellipse2D;
-import java.awt.geom.Line2D;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * PNG charts of ramp and fanout summaries (the JSON the scenarios write), drawn headless with JFreeChart:
@@ -62,118 +64,7 @@ final class Charts {
   static final int HEIGHT = 700;
   static final List<String> PERCENTILES = List.of("p50", "p90", "p99", "p99.9");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Color[] PALETTE = {
-      new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
-      new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf), new Color(0x7f7f7f), new Color(0xbcbd22)};
-  private static final Font TITLE = new Font("SansSerif", Font.BOLD, 20);
-  private static final Font SUBTITLE = new Font("SansSerif", Font.PLAIN, 13);
-  private static final Font AXIS = new Font("SansSerif", Font.PLAIN, 14);
-  private static final Font TICKS = new Font("SansSerif", Font.PLAIN, 12);
-  private static final Color GRID = new Color(0xdddddd);
-
   private Charts() {
-  }
-
-  /** One step of a ramp (or a fanout's single window). Latencies in ms; NaN when absent. */
-  record Step(double ratePerPaper, double offered, double delivered, double p50, double p90, double p99, double p999,
-      double max, double cpuPer1000, boolean withinBound, String failure) {
-
-    double percentile(String name) {
-      return switch (name) {
-        case "p50" -> p50;
-        case "p90" -> p90;
-        case "p99" -> p99;
-        case "p99.9" -> p999;
-        case "max" -> max;
-        default -> throw new IllegalArgumentException("unknown percentile " + name + " (p50, p90, p99, p99.9, max)");
-      };
-    }
-  }
-
-  /** A ramp or fanout summary as the charts need it. */
-  record Run(String label, String scenario, String target, Path file, List<Step> steps, Step best, double p99BoundMs,
-      String stopReason, String setup) {
-  }
-
-  static Run read(Path file, String label) throws IOException {
-    JsonNode root = JSON.readTree(file.toFile());
-    String scenario = root.path("scenario").asText("");
-    JsonNode config = root.path("config");
-    List<Step> steps = new ArrayList<>();
-    Step best = null;
-    if (root.has("steps")) {
-      for (JsonNode s : root.path("steps")) {
-        Step step = step(s, s.path("within_bound").asBoolean(true));
-        steps.add(step);
-        if (step.withinBound() && (best == null || step.delivered() > best.delivered())) {
-          best = step;
-        }
-      }
-    } else if (root.has("result") && root.path("result").has("delivered_per_s")) {
-      Step step = step(root.path("result"), true);
-      steps.add(step);
-      best = step;
-    } else {
-      throw new IllegalArgumentException(file + ": not a ramp or fanout summary (no steps, no result.delivered_per_s)");
-    }
-    String target = target(root);
-    String setup = String.format(Locale.ROOT, "clients over %d URL(s), %d papers × %d clients, %d-byte notes",
-        config.path("urls").size(), config.path("papers").asInt(), config.path("clients_per_paper").asInt(),
-        config.path("note_bytes").asInt());
-    return new Run(label != null ? label : fileLabel(file), scenario, target, file, steps, best,
-        config.path("p99_bound_ms").asDouble(Double.NaN), root.path("stop_reason").asText(null), setup);
-  }
-
-  /** The system under test as the summary names it ("target" at the top or in "config"), or null. */
-  static String target(JsonNode root) {
-    for (JsonNode n : List.of(root.path("target"), root.path("config").path("target"))) {
-      if (n.isTextual() && !n.asText().isBlank()) {
-        return n.asText();
-      }
-    }
-    return null;
-  }
-
-  private static Step step(JsonNode s, boolean within) {
-    JsonNode lat = s.path("latency");
-    double offered = s.path("expected_deliveries_per_s").asDouble(Double.NaN);
-    return new Step(s.path("rate_per_paper").asDouble(Double.NaN), offered, s.path("delivered_per_s").asDouble(Double.NaN),
-        lat.path("p50_ms").asDouble(Double.NaN), lat.path("p90_ms").asDouble(Double.NaN),
-        lat.path("p99_ms").asDouble(Double.NaN), lat.path("p99_9_ms").asDouble(Double.NaN),
-        lat.path("max_ms").asDouble(Double.NaN),
-        s.path("cpu").path("server_cpu_s_per_1000_delivered").asDouble(Double.NaN), within,
-        s.path("failure").asText(null));
-  }
-
-  static String fileLabel(Path file) {
-    String name = file.getFileName().toString();
-    return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-  }
-
-  /**
-   * Labels of the runs: the given ones first (in order), else the summary's target, else the file name;
-   * a target shared by several runs gets the file name added so that every label is distinct.
-   */
-  static List<String> labels(List<Path> files, List<String> given, List<String> targets) {
-    Map<String, Integer> count = new HashMap<>();
-    for (String t : targets) {
-      if (t != null) {
-        count.merge(t, 1, Integer::sum);
-      }
-    }
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      String t = targets.get(i);
-      if (i < given.size() && given.get(i) != null && !given.get(i).isBlank()) {
-        out.add(given.get(i));
-      } else if (t != null) {
-        out.add(count.get(t) > 1 ? t + " (" + fileLabel(files.get(i)) + ")" : t);
-      } else {
-        out.add(fileLabel(files.get(i)));
-      }
-    }
-    return out;
   }
 
   // ---- one ramp ------------------------------------------------------------------------------
@@ -396,154 +287,5 @@ final class Charts {
     }
     return String.format(Locale.ROOT, "highest within the bound: %s msg/s delivered (p50 %.2f ms, p99 %.2f ms)",
         thousands().format(run.best().delivered()), run.best().p50(), run.best().p99());
-  }
-
-  /** Filled markers for steps within the bound, hollow (white inside) ones for the others. */
-  private static XYLineAndShapeRenderer hollowWhenOutside(List<List<Boolean>> within) {
-    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true) {
-      @Override
-      public Paint getItemFillPaint(int series, int item) {
-        List<Boolean> w = series < within.size() ? within.get(series) : List.of();
-        return item >= w.size() || w.get(item) ? getItemPaint(series, item) : Color.WHITE;
-      }
-
-      @Override
-      public Paint lookupSeriesFillPaint(int series) {
-        return lookupSeriesPaint(series); // the legend: filled
-      }
-    };
-    r.setUseFillPaint(true);
-    r.setDrawOutlines(true);
-    r.setLegendLine(new Line2D.Double(-16, 0, 16, 0));
-    r.setUseOutlinePaint(false);
-    r.setAutoPopulateSeriesShape(false);
-    r.setDefaultShape(new Ellipse2D.Double(-4.5, -4.5, 9, 9));
-    r.setDefaultOutlineStroke(new BasicStroke(2f));
-    r.setAutoPopulateSeriesOutlineStroke(false);
-    return r;
-  }
-
-  private static Stroke percentileStroke(String p) {
-    return switch (p) {
-      case "p50" -> dashed(2f, 2f, 4f);
-      case "p90" -> dashed(2f, 8f, 5f);
-      case "p99" -> new BasicStroke(3f);
-      case "p99.9" -> dashed(2f, 14f, 4f, 3f, 4f);
-      default -> new BasicStroke(1f);
-    };
-  }
-
-  private static LegendItem legendItem(String label, Paint paint, Stroke line, boolean shape) {
-    return new LegendItem(label, null, null, null, shape, new Ellipse2D.Double(-4.5, -4.5, 9, 9), true, paint, false,
-        paint, new BasicStroke(1f), true, new Line2D.Double(-22, 0, 22, 0), line, paint);
-  }
-
-  private static Stroke dashed(float width, float... pattern) {
-    return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, pattern, 0f);
-  }
-
-  /**
-   * Draws the bound and fixes the latency range: from the decade below the lowest value (so at least two
-   * labelled decades show) to above the highest value or the bound, whichever is higher.
-   */
-  private static void boundMarker(XYPlot plot, double boundMs) {
-    double lo = Double.MAX_VALUE;
-    double hi = 0;
-    XYSeriesCollection data = (XYSeriesCollection) plot.getDataset();
-    for (int i = 0; i < data.getSeriesCount(); i++) {
-      for (int j = 0; j < data.getItemCount(i); j++) {
-        double y = data.getYValue(i, j);
-        lo = Math.min(lo, y);
-        hi = Math.max(hi, y);
-      }
-    }
-    if (finite(boundMs)) {
-      hi = Math.max(hi, boundMs);
-    }
-    if (hi > 0) {
-      plot.getRangeAxis().setRange(0.9 * Math.pow(10, Math.floor(Math.log10(lo)) - (lo == hi ? 1 : 0)), hi * 1.6);
-    }
-    if (!finite(boundMs)) {
-      return;
-    }
-    ValueMarker m = new ValueMarker(boundMs, new Color(0x555555), dashed(1.5f, 10f, 6f));
-    m.setLabel(String.format(Locale.ROOT, "p99 bound %.0f ms", boundMs));
-    m.setLabelFont(SUBTITLE);
-    m.setLabelPaint(new Color(0x333333));
-    m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-    m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-    m.setLabelOffset(new RectangleInsets(4, 8, 4, 8));
-    m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
-    plot.addRangeMarker(m, Layer.BACKGROUND);
-  }
-
-  private static NumberAxis rateAxis(String label) {
-    NumberAxis a = new NumberAxis(label);
-    a.setNumberFormatOverride(thousands());
-    a.setAutoRangeIncludesZero(true);
-    a.setLabelFont(AXIS);
-    a.setTickLabelFont(TICKS);
-    return a;
-  }
-
-  private static LogAxis latencyAxis() {
-    LogAxis a = new LogAxis("latency (ms, log scale)");
-    a.setBase(10);
-    a.setSmallestValue(0.01);
-    a.setTickUnit(new NumberTickUnit(1));
-    a.setMinorTickMarksVisible(true);
-    a.setMinorTickCount(9);
-    a.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
-    a.setLabelFont(AXIS);
-    a.setTickLabelFont(TICKS);
-    return a;
-  }
-
-  private static DecimalFormat thousands() {
-    return new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT));
-  }
-
-  private static JFreeChart chart(String title, XYPlot plot) {
-    style(plot);
-    JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
-    LegendTitle legend = chart.getLegend();
-    legend.setItemFont(SUBTITLE);
-    legend.setPosition(RectangleEdge.RIGHT);
-    legend.setFrame(new org.jfree.chart.block.BlockBorder(Color.LIGHT_GRAY));
-    legend.setMargin(new RectangleInsets(0, 8, 0, 4));
-    finish(chart);
-    return chart;
-  }
-
-  private static void style(org.jfree.chart.plot.Plot plot) {
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setOutlinePaint(Color.GRAY);
-    if (plot instanceof XYPlot xy) {
-      xy.setDomainGridlinePaint(GRID);
-      xy.setRangeGridlinePaint(GRID);
-      xy.setRangeMinorGridlinesVisible(true);
-      xy.setRangeMinorGridlinePaint(new Color(0xf2f2f2));
-      xy.setAxisOffset(RectangleInsets.ZERO_INSETS);
-    } else if (plot instanceof CategoryPlot c) {
-      c.setRangeGridlinePaint(GRID);
-    }
-  }
-
-  private static void finish(JFreeChart chart) {
-    chart.setBackgroundPaint(Color.WHITE);
-    chart.setAntiAlias(true);
-    chart.setTextAntiAlias(true);
-    chart.setPadding(new RectangleInsets(8, 8, 8, 12));
-  }
-
-  private static void subtitle(JFreeChart chart, String text) {
-    TextTitle t = new TextTitle(text, SUBTITLE);
-    t.setPaint(new Color(0x444444));
-    t.setHorizontalAlignment(HorizontalAlignment.CENTER);
-    chart.addSubtitle(t);
-  }
-
-  private static boolean finite(double v) {
-    return !Double.isNaN(v) && !Double.isInfinite(v);
   }
 }

@@ -5,5 +5,8 @@
  * Vert.x event loops; the CLI waits for results on its main thread, never on an event loop (which also reads
  * {@code INFO commandstats} of a Redis through a blocking socket). The load commands share their connection
  * options through one picocli mixin, {@code ConnectionOptions}; fanout and ramp add {@code FanoutOptions}.
+ * The idle command keeps its sessions ({@code IdleSessions}), its checks before the run ({@code IdlePreflight})
+ * and its figures ({@code IdleFigures}) apart; the charts read summaries through {@code ChartRuns} and draw with
+ * {@code ChartStyle}.
  */
 package io.rollingpaper.loadgen;

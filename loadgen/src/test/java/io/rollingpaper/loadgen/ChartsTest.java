@@ -42,7 +42,7 @@ class ChartsTest {
 
   @Test
   void readsARampSummary() throws IOException {
-    Charts.Run run = Charts.read(fixture("ramp.json"), null);
+    ChartRuns.Run run = ChartRuns.read(fixture("ramp.json"), null);
     assertThat(run.label()).isEqualTo("ramp");
     assertThat(run.scenario()).isEqualTo("ramp");
     assertThat(run.target()).isNull();
@@ -55,7 +55,7 @@ class ChartsTest {
 
   @Test
   void readsAFanoutSummaryAndItsTarget() throws IOException {
-    Charts.Run run = Charts.read(fixture("fanout-peer.json"), null);
+    ChartRuns.Run run = ChartRuns.read(fixture("fanout-peer.json"), null);
     assertThat(run.target()).isEqualTo("socketio");
     assertThat(run.steps()).hasSize(1);
     assertThat(run.best().delivered()).isEqualTo(4990.0);
@@ -66,7 +66,7 @@ class ChartsTest {
   void refusesOtherSummaries() throws IOException {
     Path storm = dir.resolve("storm.json");
     Files.writeString(storm, "{\"scenario\":\"join-storm\",\"result\":{\"snapshots\":10}}");
-    assertThatThrownBy(() -> Charts.read(storm, null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> ChartRuns.read(storm, null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a ramp or fanout summary");
   }
 
@@ -95,15 +95,15 @@ class ChartsTest {
   @Test
   void labelsComeFromTheOptionThenTheTargetThenTheFileName() {
     List<Path> files = List.of(Path.of("a/ours.json"), Path.of("b/peer-1.json"), Path.of("b/peer-2.json"), Path.of("old.json"));
-    assertThat(Charts.labels(files, List.of("rpl"), Arrays.asList("rpl", "socketio", "socketio", null)))
+    assertThat(ChartRuns.labels(files, List.of("rpl"), Arrays.asList("rpl", "socketio", "socketio", null)))
         .containsExactly("rpl", "socketio (peer-1)", "socketio (peer-2)", "old");
-    assertThat(Charts.labels(files.subList(0, 2), List.of(), Arrays.asList("rpl", "socketio")))
+    assertThat(ChartRuns.labels(files.subList(0, 2), List.of(), Arrays.asList("rpl", "socketio")))
         .containsExactly("rpl", "socketio");
   }
 
   @Test
   void theTableNamesEachRunsBestStep() throws IOException {
-    Charts.Run ramp = Charts.read(fixture("ramp.json"), "ours");
+    ChartRuns.Run ramp = ChartRuns.read(fixture("ramp.json"), "ours");
     String table = ChartCommand.table(List.of(ramp));
     assertThat(table).contains("| ours | ramp | 14,998 | 0.57 | 2.61 | 6.02 | 0.042 | step 3: p99 96.90 ms > 50 ms |");
   }

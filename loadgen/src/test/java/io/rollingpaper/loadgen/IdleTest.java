@@ -68,7 +68,7 @@ class IdleTest {
         260_000_000L, Map.of());
     NodeMemory.Reading after = new NodeMemory.Reading(350_000_000L, 290_000_000L, 120_000_000L, 130_000_000L,
         510_000_000L, Map.of());
-    Map<String, Object> memory = IdleCommand.memory(before, after, 50_000, 10);
+    Map<String, Object> memory = IdleFigures.memory(before, after, 50_000, 10);
     @SuppressWarnings("unchecked")
     Map<String, Object> per = (Map<String, Object>) memory.get("per_connection");
     assertThat(per).containsEntry("rss_bytes", 4000.0).containsEntry("rss_anon_bytes", 3800.0)
@@ -77,15 +77,15 @@ class IdleTest {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("memory", memory);
     result.put("idle", Map.of("node_cpu_pct_of_core", 1.2));
-    Map<String, Object> t = IdleCommand.targets(50_000, result);
+    Map<String, Object> t = IdleFigures.targets(50_000, result);
     assertThat(t.get("connections")).isEqualTo(Map.of("target", 50_000L, "measured", 50_000L, "met", true));
     assertThat(t.get("rss_bytes_per_connection")).isEqualTo(Map.of("target_max", 5000L, "measured", 4000.0, "met", true));
     assertThat(t.get("idle_cpu_pct_of_core")).isEqualTo(Map.of("target_below", 5.0, "measured", 1.2, "met", true));
 
     result.put("idle", Map.of("node_cpu_pct_of_core", 7.0));
-    assertThat(IdleCommand.targets(20_000, result).get("idle_cpu_pct_of_core"))
+    assertThat(IdleFigures.targets(20_000, result).get("idle_cpu_pct_of_core"))
         .isEqualTo(Map.of("target_below", 5.0, "measured", 7.0, "met", false));
-    assertThat(IdleCommand.targets(20_000, result).get("connections"))
+    assertThat(IdleFigures.targets(20_000, result).get("connections"))
         .isEqualTo(Map.of("target", 50_000L, "measured", 20_000L, "met", false));
   }
 
@@ -106,7 +106,7 @@ class IdleTest {
         rpl_connections_total_bogus 3.0
         rpl_papers{node="a"} 500.0
         """;
-    assertThat(IdleCommand.parseMetrics(text, "rpl_connections", "rpl_papers"))
+    assertThat(IdleFigures.parseMetrics(text, "rpl_connections", "rpl_papers"))
         .containsEntry("rpl_connections", 20000.0).containsEntry("rpl_papers", 500.0).hasSize(2);
   }
 }
