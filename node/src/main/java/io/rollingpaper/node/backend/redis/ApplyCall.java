@@ -4,7 +4,6 @@ import io.rollingpaper.node.backend.Epochs;
 import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
-import io.rollingpaper.protocol.NoteFields;
 import io.rollingpaper.protocol.Op;
 
 /**
@@ -34,9 +33,9 @@ final class ApplyCall {
         op instanceof Op.Put ? "" : FrameCodec.opJson(op),   // ARGV[14]
         Integer.toString(limits.maxNoteFields()));           // ARGV[15]
     if (op instanceof Op.Put put) {
-      call.with(NoteFields.pairs(put.note()));             // ARGV[16..]
+      call.with(put.pairs());                              // ARGV[16..]
     } else if (op instanceof Op.Patch patch) {
-      call.with(NoteFields.pairs(patch.fields()));
+      call.with(patch.pairs());
     }
     return call;
   }
