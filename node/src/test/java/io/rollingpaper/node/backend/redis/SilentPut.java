@@ -22,6 +22,6 @@ public final class SilentPut {
   public static Request of(String paper, String noteId) {
     Op.Put put = new Op.Put(noteId, List.of(FrameCodec.quote("id"), FrameCodec.quote(noteId)));
     OpRequest request = new OpRequest(paper, put, "backend", null, Role.OWNER, false);
-    return LuaLibrary.fromClasspath(false).request(ApplyCall.of(request, Limits.DEFAULT, "EXISTS", false));
+    return LuaLibrary.fromClasspath(false).request(new ApplyCall(Limits.DEFAULT).of(request, "EXISTS", false));
   }
 }
