@@ -194,12 +194,22 @@ final class OpFrameScanner {
     return pairs;
   }
 
+  /**
+   * An integer as its tree node prints it. JSON writes an integer one way only (no leading zeros, no '+'), so
+   * the printed value is the text as sent, except "-0", whose node prints 0. The value is still read, as the
+   * tree reads it, so whatever the parser refuses in reading a number the scanner leaves to the tree.
+   */
+  private static String intText(JsonParser parser) throws IOException {
+    parser.getNumberValue();
+    String text = parser.getText();
+    return text.equals("-0") ? "0" : text;
+  }
+
   /** A scalar's JSON as a tree node of it serializes, or null for a container. */
   private static String scalar(JsonParser parser, JsonToken token) throws IOException {
     return switch (token) {
       case VALUE_STRING -> FrameCodec.quote(parser.getText());
-      // An int node prints its value: "-0" becomes 0, as in the tree.
-      case VALUE_NUMBER_INT -> parser.getNumberValue().toString();
+      case VALUE_NUMBER_INT -> intText(parser);
       // Floats are read as exact decimals (USE_BIG_DECIMAL_FOR_FLOATS, exact node factory), printed by toString.
       case VALUE_NUMBER_FLOAT -> parser.getDecimalValue().toString();
       case VALUE_TRUE -> "true";

@@ -72,6 +72,19 @@ class OpFrameScannerTest {
     }
   }
 
+  /** Jackson reads at most 1,000 digits a number: past that the tree refuses the frame, so the scanner must too. */
+  @Test
+  void numbersPastTheParsersLimitIsTheTreesToRefuse() {
+    Limits roomy = new Limits(65536, 16384, 10, 20, 1000, 6);
+    for (int digits : new int[] {999, 1000, 1001, 5000}) {
+      String number = "7".repeat(digits);
+      for (String value : new String[] {number, "-" + number, "0." + number, number + "e1"}) {
+        assertSameAsTree(put("{\"id\":\"n\",\"t\":" + value + "}"), roomy);
+      }
+    }
+    assertThat(OpFrameScanner.scan(put("{\"id\":\"n\",\"t\":" + "7".repeat(999) + "}"), roomy)).isNotNull();
+  }
+
   /** Random frames made of the pieces above, cut and spliced: whatever the scanner accepts, the tree agrees. */
   @Test
   void randomFramesNeverDisagree() {
@@ -106,15 +119,19 @@ class OpFrameScannerTest {
     return "{\"type\":\"op\",\"op\":{\"kind\":\"note.patch\",\"id\":\"n\",\"fields\":" + fields + "}}";
   }
 
-  /** True if the scanner took the frame; fails if it took one the tree refuses or decodes otherwise. */
   private static boolean assertSameAsTree(String frame) {
-    ClientFrame.OpFrame scanned = OpFrameScanner.scan(frame, LIMITS);
+    return assertSameAsTree(frame, LIMITS);
+  }
+
+  /** True if the scanner took the frame; fails if it took one the tree refuses or decodes otherwise. */
+  private static boolean assertSameAsTree(String frame, Limits limits) {
+    ClientFrame.OpFrame scanned = OpFrameScanner.scan(frame, limits);
     if (scanned == null) {
       return false;
     }
     ClientFrame tree;
     try {
-      tree = FrameCodec.decodeTree(frame, LIMITS);
+      tree = FrameCodec.decodeTree(frame, limits);
     } catch (ProtocolException refused) {
       throw new AssertionError("the scanner took a frame the tree refuses with " + refused.code() + ": " + frame);
     }
