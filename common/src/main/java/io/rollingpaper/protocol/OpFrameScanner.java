@@ -19,6 +19,10 @@ import java.util.List;
  * validation rules and error codes live. Stateless; thread-safe.
  */
 final class OpFrameScanner {
+  /** The names {@code author} and {@code id} as the pairs hold them (quoted). */
+  private static final String AUTHOR_JSON = "\"" + NoteFields.AUTHOR + "\"";
+  private static final String ID_JSON = "\"" + NoteFields.ID + "\"";
+
   private OpFrameScanner() {
   }
 
@@ -157,9 +161,6 @@ final class OpFrameScanner {
     boolean fits = NoteFields.noteBytes(pairs) <= limits.maxNoteBytes() && counted <= limits.maxNoteFields();
     return fits ? new Op.Patch(id, pairs) : null;
   }
-
-  private static final String AUTHOR_JSON = "\"" + NoteFields.AUTHOR + "\"";
-  private static final String ID_JSON = "\"" + NoteFields.ID + "\"";
 
   /** An id's value as the scanner wrote it: ids are plain characters, so a quoted id is the id in quotes. */
   private static String stringValue(String json) {
