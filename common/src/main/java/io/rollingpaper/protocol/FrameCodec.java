@@ -38,8 +38,18 @@ public final class FrameCodec {
 
   // ---- decoding -------------------------------------------------------------------------
 
-  /** Decodes one client text frame, or throws the refusal the client should get. */
+  /**
+   * Decodes one client text frame, or throws the refusal the client should get. The common op frame is
+   * scanned as a stream ({@link OpFrameScanner}); whatever the scanner does not accept is decoded here as a
+   * tree, and every refusal comes from here.
+   */
   public static ClientFrame decodeClientFrame(String text, Limits limits) {
+    ClientFrame.OpFrame scanned = OpFrameScanner.scan(text, limits);
+    return scanned != null ? scanned : decodeTree(text, limits);
+  }
+
+  /** The frame decoded as a tree: every frame the scanner leaves, and the judge of the scanner in the tests. */
+  static ClientFrame decodeTree(String text, Limits limits) {
     JsonNode root = parse(text);
     if (root == null || !root.isObject()) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "a frame must be a JSON object");
@@ -115,10 +125,8 @@ public final class FrameCodec {
     if (note == null || !note.isObject()) {
       throw new ProtocolException(ErrorCode.BAD_OP, "note.put needs an object 'note'");
     }
-    requireNoteId(note.get("id"), "note.id");
-    ObjectNode copy = ((ObjectNode) note).deepCopy();
-    copy.remove(NoteFields.AUTHOR);
-    return new Op.Put(copy);
+    String id = requireNoteId(note.get("id"), "note.id");
+    return new Op.Put(id, NoteFields.pairs((ObjectNode) note));
   }
 
   private static Op.Patch decodePatch(JsonNode op) {
@@ -130,7 +138,7 @@ public final class FrameCodec {
     if (fields.has(NoteFields.ID) || fields.has(NoteFields.AUTHOR)) {
       throw new ProtocolException(ErrorCode.BAD_OP, "note.patch may not change 'id' or 'author'");
     }
-    return new Op.Patch(id, (ObjectNode) fields);
+    return new Op.Patch(id, NoteFields.pairs((ObjectNode) fields));
   }
 
   private static String requireNoteId(JsonNode id, String what) {
@@ -182,10 +190,11 @@ public final class FrameCodec {
   /** The op as it travels in a delta, for kinds the server does not rewrite (patch, delete). */
   public static String opJson(Op op) {
     if (op instanceof Op.Put put) {
-      return putOpJson(write(put.note()));
+      return putOpJson(NoteFields.toJson(put.pairs()));
     }
     if (op instanceof Op.Patch patch) {
-      return "{\"kind\":\"note.patch\",\"id\":" + quote(patch.noteId()) + ",\"fields\":" + write(patch.fields()) + "}";
+      return "{\"kind\":\"note.patch\",\"id\":" + quote(patch.noteId()) + ",\"fields\":" + NoteFields.toJson(patch.pairs())
+          + "}";
     }
     return "{\"kind\":\"note.delete\",\"id\":" + quote(op.noteId()) + "}";
   }

@@ -1,6 +1,6 @@
 package io.rollingpaper.protocol;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /** One requested change to a paper's notes, already checked for shape and size. */
 public sealed interface Op {
@@ -11,16 +11,21 @@ public sealed interface Op {
   /** The note the op is about. */
   String noteId();
 
-  /** Create or replace a note whole. {@code note} carries no {@code author}: the server sets it. */
-  record Put(ObjectNode note) implements Op {
-    @Override
-    public String noteId() {
-      return note.get("id").asText();
-    }
+  /**
+   * Create or replace a note whole.
+   *
+   * @param pairs the note's fields as {@link NoteFields} pairs (the id's among them); no {@code author}: the
+   *              server sets it
+   */
+  record Put(String noteId, List<String> pairs) implements Op {
   }
 
-  /** Merge top-level fields into an existing note; a null value removes the field. */
-  record Patch(String noteId, ObjectNode fields) implements Op {
+  /**
+   * Merge top-level fields into an existing note; a null value removes the field.
+   *
+   * @param pairs the fields as {@link NoteFields} pairs
+   */
+  record Patch(String noteId, List<String> pairs) implements Op {
   }
 
   record Delete(String noteId) implements Op {

@@ -1,50 +1,44 @@
 package io.rollingpaper.node.backend;
 
 import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * New epoch names. Random, over 100 bits, so a paper's new epoch never repeats an earlier one, even
- * when the store lost every trace of the earlier one.
+ * New epoch names: 20 characters of [0-9a-z], two halves of 10 base-36 digits. An epoch never comes back: a
+ * paper's new epoch must differ from every earlier one, even when the store lost every trace of them.
  *
- * <p>One is made for every op (the apply script creates the paper with it if it is missing), so it costs as few
- * random bytes as it can: the default (NativePRNG) generator mixes every byte it returns with SHA-1 output under a
- * lock, and the earlier {@code nextInt} per character (80 bytes a name) made that about 6% of the event loop's
- * time under load (docs/PROFILE.md, "Per-delivery profile"). Now 16 bytes: two 64-bit numbers, each written as
- * 10 base-36 digits (36^10 is about 2^51.7; the remainder's bias, under 2^-12 of a digit string's share, does not
- * matter for names that only have to differ).
+ * <p>One is made for every op (the apply script creates the paper with it if it is missing), so it must cost
+ * next to nothing. Names only have to differ, not be secret (every client of a paper sees its epoch), so
+ * randomness is drawn once per process, not per name: the first half is a random number drawn at start, the
+ * second a counter starting at another random number. Within a process two names differ in the counter (it
+ * wraps after 36^10, about 3.7e15 names); two processes collide only if both of their random draws, about 2^51.7
+ * values each, line up. That keeps the ~103 bits the names had when each was drawn from SecureRandom (16 bytes,
+ * which NativePRNG mixes with SHA-1 under a lock: 2-3% of the event loop under load, docs/PROFILE.md).
  */
 public final class Epochs {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
-  private static final int DIGITS_PER_LONG = 10;
-  private static final long RANGE = pow(ALPHABET.length, DIGITS_PER_LONG);
+  private static final int DIGITS_PER_HALF = 10;
+  private static final long RANGE = pow(ALPHABET.length, DIGITS_PER_HALF);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final long PROCESS = Long.remainderUnsigned(RANDOM.nextLong(), RANGE);
+  private static final AtomicLong COUNTER = new AtomicLong(Long.remainderUnsigned(RANDOM.nextLong(), RANGE));
 
   private Epochs() {
   }
 
   public static String next() {
-    byte[] random = new byte[16];
-    RANDOM.nextBytes(random);
-    char[] out = new char[2 * DIGITS_PER_LONG];
-    digits(toLong(random, 0), out, 0);
-    digits(toLong(random, 8), out, DIGITS_PER_LONG);
+    char[] out = new char[2 * DIGITS_PER_HALF];
+    digits(PROCESS, out, 0);
+    digits(Long.remainderUnsigned(COUNTER.getAndIncrement(), RANGE), out, DIGITS_PER_HALF);
     return new String(out);
   }
 
-  private static void digits(long random, char[] out, int from) {
-    long v = Long.remainderUnsigned(random, RANGE);
-    for (int i = from + DIGITS_PER_LONG - 1; i >= from; i--) {
+  /** {@code v} (0 to RANGE - 1) as 10 base-36 digits at {@code from}. */
+  private static void digits(long v, char[] out, int from) {
+    for (int i = from + DIGITS_PER_HALF - 1; i >= from; i--) {
       out[i] = ALPHABET[(int) (v % ALPHABET.length)];
       v /= ALPHABET.length;
     }
-  }
-
-  private static long toLong(byte[] b, int at) {
-    long v = 0;
-    for (int i = at; i < at + 8; i++) {
-      v = (v << 8) | (b[i] & 0xff);
-    }
-    return v;
   }
 
   private static long pow(long base, int exponent) {

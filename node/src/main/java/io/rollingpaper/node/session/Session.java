@@ -43,6 +43,8 @@ public final class Session {
   private final RefusalWindow rateLimited = new RefusalWindow();
   private final TokenBucket opsBucket;
   private final TokenBucket signalsBucket;
+  /** The user's buckets, shared with the user's other sessions on this node; null: the user is not limited. */
+  private final UserAllowances.Allowance allowance;
   private final Liveness liveness = new Liveness(System.nanoTime());
   private Future<?> opTail = Future.succeededFuture();
   private int pendingOps;
@@ -67,6 +69,7 @@ public final class Session {
     long now = System.nanoTime();
     this.opsBucket = new TokenBucket(limits.rates().opsPerSecond(), limits.rates().opsBurst(), now);
     this.signalsBucket = new TokenBucket(limits.rates().signalsPerSecond(), limits.rates().signalsBurst(), now);
+    this.allowance = limits.users().allowanceOf(identity.user());
   }
 
   /**
@@ -254,7 +257,7 @@ public final class Session {
       } else if (host.completed(this)) {
         refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed"));
       } else if (!signalsBucket.tryTake(System.nanoTime())
-          || !limits.users().trySignal(identity.user(), System.nanoTime())) {
+          || (allowance != null && !allowance.trySignal(System.nanoTime()))) {
         refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many signals; slow down"));
       } else {
         host.signal(this, signal.data());
@@ -272,7 +275,7 @@ public final class Session {
       refuse(new ProtocolException(ErrorCode.FORBIDDEN, "a viewer may not change the paper", cid));
     } else if (host.completed(this)) {
       refuse(new ProtocolException(ErrorCode.PAPER_COMPLETED, "the paper is completed", cid));
-    } else if (!opsBucket.tryTake(System.nanoTime()) || !limits.users().tryOp(identity.user(), System.nanoTime())) {
+    } else if (!opsBucket.tryTake(System.nanoTime()) || (allowance != null && !allowance.tryOp(System.nanoTime()))) {
       refuse(new ProtocolException(ErrorCode.RATE_LIMITED, "too many ops; slow down", cid));
     } else {
       if (++pendingOps == MAX_PENDING_OPS) {

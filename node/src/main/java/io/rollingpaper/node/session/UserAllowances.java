@@ -19,14 +19,23 @@ public final class UserAllowances {
     this.budgets = budgets;
   }
 
-  private static final class Allowance {
-    final TokenBucket ops;
-    final TokenBucket signals;
-    int sockets;
+  /** One user's buckets. A session holds its user's, so an op costs no lookup by user id. */
+  static final class Allowance {
+    private final TokenBucket ops;
+    private final TokenBucket signals;
+    private int sockets;
 
-    Allowance(UserBudgets budgets, long now) {
+    private Allowance(UserBudgets budgets, long now) {
       ops = new TokenBucket(budgets.opsPerSecond(), budgets.opsBurst(), now);
       signals = new TokenBucket(budgets.signalsPerSecond(), budgets.signalsBurst(), now);
+    }
+
+    boolean tryOp(long nowNanos) {
+      return ops.tryTake(nowNanos);
+    }
+
+    boolean trySignal(long nowNanos) {
+      return signals.tryTake(nowNanos);
     }
   }
 
@@ -48,14 +57,12 @@ public final class UserAllowances {
     }
   }
 
-  boolean tryOp(String user, long nowNanos) {
-    Allowance allowance = users.get(user);
-    return allowance == null || allowance.ops.tryTake(nowNanos);
-  }
-
-  boolean trySignal(String user, long nowNanos) {
-    Allowance allowance = users.get(user);
-    return allowance == null || allowance.signals.tryTake(nowNanos);
+  /**
+   * The allowance of {@code user}, or null if none is held (nothing limits the user then). A session takes its
+   * user's after {@link #tryOpen} counted it; the entry stays the same until the user's last socket closes.
+   */
+  Allowance allowanceOf(String user) {
+    return users.get(user);
   }
 
   /** Users with at least one open socket (the entries held). */

@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocketFrame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -40,6 +41,10 @@ public final class MessageAssembler implements Handler<WebSocketFrame> {
   private Buffer partial;
   private boolean partialIsText;
   private int fragments;
+  /** One strict decoder per connection (a decoder is stateful; reset before each message). */
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   public MessageAssembler(int maxBytes, Sink sink) {
     this.maxBytes = maxBytes;
@@ -48,6 +53,17 @@ public final class MessageAssembler implements Handler<WebSocketFrame> {
 
   @Override
   public void handle(WebSocketFrame frame) {
+    if ((frame.isText() || frame.isBinary()) && frame.isFinal()) {
+      // A message in one frame, as clients send them: its payload is the message, nothing to assemble.
+      partial = null;
+      Buffer data = frame.binaryData();
+      if (data.length() > maxBytes) {
+        sink.close(MESSAGE_TOO_BIG, "message over " + maxBytes + " bytes");
+      } else {
+        deliver(data, frame.isText());
+      }
+      return;
+    }
     if (frame.isText() || frame.isBinary()) {
       partial = Buffer.buffer();
       partialIsText = frame.isText();
@@ -72,18 +88,21 @@ public final class MessageAssembler implements Handler<WebSocketFrame> {
     }
     Buffer message = partial;
     partial = null;
-    if (!partialIsText) {
+    deliver(message, partialIsText);
+  }
+
+  private void deliver(Buffer message, boolean text) {
+    if (!text) {
       sink.binary(message);
       return;
     }
+    String decoded;
     try {
-      sink.text(StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(message.getBytes()))
-          .toString());
+      decoded = utf8.reset().decode(ByteBuffer.wrap(message.getBytes())).toString();
     } catch (CharacterCodingException e) {
       sink.close(INVALID_PAYLOAD, "text is not valid UTF-8");
+      return;
     }
+    sink.text(decoded);
   }
 }

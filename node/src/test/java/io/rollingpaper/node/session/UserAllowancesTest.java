@@ -24,11 +24,17 @@ class UserAllowancesTest {
   void opsAndSignalsDrawFromTheUsersBuckets() {
     UserAllowances allowances = new UserAllowances(new UserBudgets(1, 2, 1, 3, 10));
     allowances.tryOpen("ann");
+    allowances.tryOpen("ann");
+    UserAllowances.Allowance ann = allowances.allowanceOf("ann");
     long now = System.nanoTime();
-    assertThat(allowances.tryOp("ann", now)).isTrue();
-    assertThat(allowances.tryOp("ann", now)).isTrue();
-    assertThat(allowances.tryOp("ann", now)).as("burst spent").isFalse();
-    assertThat(allowances.trySignal("ann", now)).as("signals have their own bucket").isTrue();
-    assertThat(allowances.tryOp("ann", now + 1_000_000_000L)).as("refilled after a second").isTrue();
+    assertThat(ann.tryOp(now)).isTrue();
+    assertThat(ann.tryOp(now)).isTrue();
+    assertThat(ann.tryOp(now)).as("burst spent").isFalse();
+    assertThat(ann.trySignal(now)).as("signals have their own bucket").isTrue();
+    allowances.closed("ann");
+    assertThat(allowances.allowanceOf("ann")).as("held while one socket is open").isSameAs(ann);
+    assertThat(ann.tryOp(now + 1_000_000_000L)).as("refilled after a second").isTrue();
+    allowances.closed("ann");
+    assertThat(allowances.allowanceOf("ann")).as("dropped with the last").isNull();
   }
 }

@@ -122,7 +122,7 @@ public final class MemoryStore implements PaperStore {
     }
     String opJson;
     if (request.op() instanceof Op.Put put) {
-      List<String> pairs = NoteFields.pairs(put.note());
+      List<String> pairs = new ArrayList<>(put.pairs());
       pairs.add(AUTHOR_JSON);
       pairs.add(note != null ? note.get(AUTHOR_JSON) : byJson);
       int size = NoteFields.noteBytes(pairs);
@@ -145,7 +145,7 @@ public final class MemoryStore implements PaperStore {
       if (note == null) {
         throw Refusals.of(ErrorCode.NOT_FOUND, limits, id);
       }
-      List<String> pairs = NoteFields.pairs(patch.fields());
+      List<String> pairs = patch.pairs();
       int size = paper.noteSizes.get(id);
       int fields = note.size() - 1;
       for (int i = 0; i < pairs.size(); i += 2) {

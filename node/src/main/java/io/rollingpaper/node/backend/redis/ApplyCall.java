@@ -4,39 +4,48 @@ import io.rollingpaper.node.backend.Epochs;
 import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
-import io.rollingpaper.protocol.NoteFields;
 import io.rollingpaper.protocol.Op;
 
 /**
  * The arguments of {@code redis/apply.lua} (its header numbers them; a change there is a change here), after
- * the four every function shares. Its reply is an {@link ApplyReply}.
+ * the four every function shares. Its reply is an {@link ApplyReply}. One per store: the limits, the same for
+ * every op, are written out once (they were an {@code Integer.toString} each, four per op).
  */
 final class ApplyCall {
-  private ApplyCall() {
+  private final String maxNotesPerPaper;
+  private final String maxNoteBytes;
+  private final String historySize;
+  private final String maxNoteFields;
+
+  ApplyCall(Limits limits) {
+    maxNotesPerPaper = Integer.toString(limits.maxNotesPerPaper());
+    maxNoteBytes = Integer.toString(limits.maxNoteBytes());
+    historySize = Integer.toString(limits.historySize());
+    maxNoteFields = Integer.toString(limits.maxNoteFields());
   }
 
   /**
    * @param publish PUBLISH or SPUBLISH
    * @param holdBack waiting for replicas: the function writes the delta but leaves its publication to release.lua
    */
-  static ScriptCall of(OpRequest request, Limits limits, String publish, boolean holdBack) {
+  ScriptCall of(OpRequest request, String publish, boolean holdBack) {
     Op op = request.op();
     ScriptCall call = ScriptCall.of("apply", request.paper(), holdBack ? "-" + publish : publish,
         request.create() ? Epochs.next() : "",               // ARGV[5] epoch to create with
-        Integer.toString(limits.maxNotesPerPaper()),         // ARGV[6]
-        Integer.toString(limits.maxNoteBytes()),             // ARGV[7]
-        Integer.toString(limits.historySize()),              // ARGV[8]
+        maxNotesPerPaper,                                    // ARGV[6]
+        maxNoteBytes,                                        // ARGV[7]
+        historySize,                                         // ARGV[8]
         kind(op),                                            // ARGV[9]
         op.noteId(),                                         // ARGV[10]
         FrameCodec.quote(request.by()),                      // ARGV[11]
         FrameCodec.quoteOrNull(request.cid()),               // ARGV[12]
         request.role().restrictedToOwnNotes() ? "1" : "0",   // ARGV[13]
         op instanceof Op.Put ? "" : FrameCodec.opJson(op),   // ARGV[14]
-        Integer.toString(limits.maxNoteFields()));           // ARGV[15]
+        maxNoteFields);                                      // ARGV[15]
     if (op instanceof Op.Put put) {
-      call.with(NoteFields.pairs(put.note()));             // ARGV[16..]
+      call.with(put.pairs());                              // ARGV[16..]
     } else if (op instanceof Op.Patch patch) {
-      call.with(NoteFields.pairs(patch.fields()));
+      call.with(patch.pairs());
     }
     return call;
   }

@@ -55,6 +55,7 @@ public final class RedisStore implements PaperStore {
   /** The connections that run a script and then WAIT, apart, so ops waiting on replicas never hold up the rest. */
   private final Redis confirming;
   private final Limits limits;
+  private final ApplyCall applyCall;
   private final Duration completedTtl;
   private final Duration presenceTtl;
   private final Duration tombstoneTtl;
@@ -82,6 +83,7 @@ public final class RedisStore implements PaperStore {
     this.redis = redis;
     this.confirming = confirming;
     this.limits = limits;
+    this.applyCall = new ApplyCall(limits);
     this.completedTtl = completedTtl;
     this.presenceTtl = presenceTtl;
     this.cluster = cluster;
@@ -132,7 +134,7 @@ public final class RedisStore implements PaperStore {
   @Override
   public Future<Applied> apply(OpRequest request) {
     // Waiting for replicas, the script holds its delta back for the release.
-    ScriptCall call = ApplyCall.of(request, limits, publishCommand, waits());
+    ScriptCall call = applyCall.of(request, publishCommand, waits());
     if (!waits()) {
       return run(call).compose(reply -> applied(ApplyReply.of(reply), request));
     }

@@ -3,6 +3,7 @@ package io.rollingpaper.node.backend.redis;
 import io.rollingpaper.protocol.FrameCodec;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,12 +22,13 @@ record ScriptCall(String script, String paper, List<String> args) {
    */
   static ScriptCall of(String script, String paper, String publish, String... rest) {
     RedisKeys keys = new RedisKeys(paper);
-    List<String> args = new ArrayList<>(8 + rest.length);
+    // Room for what with() appends (an op's note pairs), so the list is not copied to grow on the hot path.
+    List<String> args = new ArrayList<>(4 + rest.length + 16);
     args.add(FrameCodec.quote(paper));
     args.add(keys.channel());
     args.add(keys.notePrefix());
     args.add(publish);
-    args.addAll(List.of(rest));
+    Collections.addAll(args, rest);
     return new ScriptCall(script, paper, args);
   }
 

@@ -4,11 +4,11 @@ import io.rollingpaper.node.backend.OpRequest;
 import io.rollingpaper.node.backend.PaperRead;
 import io.rollingpaper.node.backend.ReadRequest;
 import io.rollingpaper.node.support.RedisPerClass;
+import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
 import io.rollingpaper.protocol.Op;
 import io.rollingpaper.protocol.Role;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.jackson.DatabindCodec;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -41,7 +41,7 @@ class LuaLibraryTest {
     Redis redis = Redis.createClient(vertx, REDIS.url());
     RedisStore store = new RedisStore(redis, Limits.DEFAULT, Duration.ofSeconds(5), Duration.ofSeconds(5));
     Request flush = Request.cmd(Command.FUNCTION).arg("FLUSH");
-    Op.Put put = new Op.Put(DatabindCodec.mapper().createObjectNode().put("id", "n1"));
+    Op.Put put = new Op.Put("n1", List.of(FrameCodec.quote("id"), FrameCodec.quote("n1")));
     store.start()
         .compose(started -> redis.send(flush))
         .compose(flushed -> store.apply(new OpRequest("lib-a", put, "ann", null, Role.OWNER)))

@@ -1,11 +1,13 @@
 package io.rollingpaper.node.backend.redis;
 
 import io.rollingpaper.node.backend.OpRequest;
+import io.rollingpaper.protocol.FrameCodec;
 import io.rollingpaper.protocol.Limits;
 import io.rollingpaper.protocol.Op;
 import io.rollingpaper.protocol.Role;
-import io.vertx.core.json.jackson.DatabindCodec;
 import io.vertx.redis.client.Request;
+
+import java.util.List;
 
 /**
  * For tests that need a delta whose message was lost: a {@code note.put} by the node's own apply function,
@@ -18,8 +20,8 @@ public final class SilentPut {
 
   /** The FCALL that puts note {@code {"id": noteId}} by {@code backend} on an existing paper. */
   public static Request of(String paper, String noteId) {
-    Op.Put put = new Op.Put(DatabindCodec.mapper().createObjectNode().put("id", noteId));
+    Op.Put put = new Op.Put(noteId, List.of(FrameCodec.quote("id"), FrameCodec.quote(noteId)));
     OpRequest request = new OpRequest(paper, put, "backend", null, Role.OWNER, false);
-    return LuaLibrary.fromClasspath(false).request(ApplyCall.of(request, Limits.DEFAULT, "EXISTS", false));
+    return LuaLibrary.fromClasspath(false).request(new ApplyCall(Limits.DEFAULT).of(request, "EXISTS", false));
   }
 }
