@@ -2,6 +2,7 @@ package io.rollingpaper.node.backend.redis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -68,7 +69,21 @@ final class Subscriber {
       });
       conn.exceptionHandler(error -> link.lost(target.name() + ": " + error.getMessage()));
       conn.endHandler(ignored -> link.lost(target.name() + ": connection closed"));
-      return subscribe(channels);
+      return requireMaster(conn).compose(ignored -> subscribe(channels));
+    });
+  }
+
+  /**
+   * Subscribes on masters only. Right after a failover a Sentinel client can still be given the old master's
+   * address (its answer is cached), and by then that server may be back as a replica: a subscription there
+   * hears the master's publications only while it replicates, and nothing would move it to the master. Failing
+   * the open makes the broker rebuild the link, asking the sentinels again.
+   */
+  private Future<Void> requireMaster(RedisConnection conn) {
+    return conn.send(Request.cmd(Command.ROLE)).compose(role -> {
+      String name = role == null || role.size() == 0 ? "?" : role.get(0).toString();
+      return "master".equals(name) ? Future.succeededFuture()
+          : Future.failedFuture(target.name() + " answered ROLE " + name + ", not master: not subscribing there");
     });
   }
 
