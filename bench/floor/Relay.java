@@ -1,5 +1,4 @@
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.rollingpaper.node.transport.OutboundFrame;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -7,10 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -33,7 +28,7 @@ import java.util.Map;
  * every one of these only adds work, so what this process costs per delivery is less than any node that
  * relays through Redis can cost. It uses what the node uses where the node is already at the floor: native
  * epoll, one event loop, a delta serialized once and written to every socket as a view of the same bytes
- * (as OutboundFrame does).
+ * (the node's own OutboundFrame).
  *
  *
  * <p>Given a Redis URL, it relays through Redis the way our nodes do, so that several processes can share
@@ -186,10 +181,9 @@ public final class Relay extends VerticleBase {
 
     /** One delta to every socket of the paper, each a view of the same bytes. */
     void write(Buffer delta) {
-      ByteBuf shared = Unpooled.unreleasableBuffer(((BufferInternal) delta).getByteBuf());
+      OutboundFrame frame = OutboundFrame.of(delta);
       for (ServerWebSocket socket : sockets) {
-        WebSocketFrame frame = new WebSocketFrameImpl(WebSocketFrameType.TEXT, shared.duplicate(), true);
-        socket.writeFrame(frame);
+        socket.writeFrame(frame.toFrame());
       }
     }
   }
