@@ -140,6 +140,13 @@ final class FanoutEngine implements AutoCloseable {
       });
     }
     CpuMeter cpu = new CpuMeter(config.pids(), config.otherPids(), config.clockTicks());
+    StallProbe stalls = new StallProbe();
+    RedisLatencyEvents redisStalls = config.redisStats() == null ? null : config.redisStats().latencyEvents();
+    sleepUntil(measureFrom);
+    stalls.start();
+    if (redisStalls != null) {
+      redisStalls.start();
+    }
     sleepUntil(cpuFrom);
     cpu.start();
     Map<String, RedisCommandStats.Counter> redisBefore = config.redisStats() == null ? null : config.redisStats().read();
@@ -147,6 +154,7 @@ final class FanoutEngine implements AutoCloseable {
     cpu.end();
     Map<String, RedisCommandStats.Counter> redisAfter = config.redisStats() == null ? null : config.redisStats().read();
     sleepUntil(measureTo);
+    stalls.stop();
     long drainStart = System.nanoTime();
     long drainDeadline = drainStart + drainMax.toNanos();
     while (System.nanoTime() < drainDeadline) {
@@ -168,6 +176,10 @@ final class FanoutEngine implements AutoCloseable {
     r.cpu = cpu.figures(r.deliveredInCpuWindow, "delivered");
     if (redisBefore != null) {
       r.cpu.put("redis_commandstats", RedisCommandStats.window(redisBefore, redisAfter, (cpuTo - cpuFrom) / 1e9));
+    }
+    r.machineStalls = stalls.figures();
+    if (redisStalls != null) {
+      r.redisStalls = redisStalls.figures();
     }
     return r;
   }
@@ -238,6 +250,8 @@ final class FanoutEngine implements AutoCloseable {
     long[] secMaxLatencyUs;
     long[] secMaxLagUs;
     Map<String, Object> cpu;
+    Map<String, Object> machineStalls;
+    Map<String, Object> redisStalls;
 
     StepResult(double ratePerPaper, int papers, int clientsPerPaper, double windowS) {
       this.ratePerPaper = ratePerPaper;

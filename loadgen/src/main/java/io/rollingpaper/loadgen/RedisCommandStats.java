@@ -1,12 +1,6 @@
 package io.rollingpaper.loadgen;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,37 +32,17 @@ final class RedisCommandStats {
 
   /** The counters now, or an empty map when the Redis cannot be read (the run goes on without them). */
   Map<String, Counter> read() {
-    try (Socket socket = new Socket(host, port)) {
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      return parse(readBulk(new BufferedInputStream(socket.getInputStream())));
+    try {
+      return parse((String) Resp.call(host, port, "INFO", "commandstats"));
     } catch (IOException | RuntimeException e) {
       System.err.println("redis-stats: cannot read INFO commandstats of " + host + ":" + port + ": " + e);
       return Map.of();
     }
   }
 
-  private static String readBulk(InputStream in) throws IOException {
-    String header = readLine(in);
-    if (!header.startsWith("$")) {
-      throw new IOException("unexpected reply " + header);
-    }
-    int length = Integer.parseInt(header.substring(1));
-    byte[] body = in.readNBytes(length);
-    return new String(body, StandardCharsets.UTF_8);
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) >= 0 && b != '\n') {
-      if (b != '\r') {
-        line.write(b);
-      }
-    }
-    return line.toString(StandardCharsets.US_ASCII);
+  /** The same Redis's stalls, read through its latency monitor. */
+  RedisLatencyEvents latencyEvents() {
+    return new RedisLatencyEvents(host, port);
   }
 
   /** Lines like {@code cmdstat_evalsha:calls=10,usec=250,usec_per_call=25.00,rejected_calls=0,failed_calls=0}. */

@@ -91,6 +91,12 @@ final class Report {
       m.put("timeline", timeline);
     }
     m.put("cpu", r.cpu);
+    if (r.machineStalls != null) {
+      m.put("machine_stalls", r.machineStalls);
+    }
+    if (r.redisStalls != null) {
+      m.put("redis_stalls", r.redisStalls);
+    }
     return m;
   }
 
@@ -111,7 +117,24 @@ final class Report {
       }
       System.out.println(sb);
     }
+    printStalls(r);
     printCpu(r.cpu);
+  }
+
+  private static void printStalls(FanoutEngine.StepResult r) {
+    Map<String, Object> m = r.machineStalls;
+    if (m != null) {
+      System.out.printf("  machine  1-ms sleeps woke late: p99 %s, p99.9 %s, max %s ms; %s of %s wake-ups 5 ms or more late"
+          + " (load generator GC: %s pauses, %s ms)%n", m.get("late_p99_ms"), m.get("late_p99_9_ms"), m.get("late_max_ms"),
+          m.get("late_5ms_or_more"), m.get("wakeups"), m.get("loadgen_gc_pauses"), m.get("loadgen_gc_pause_ms"));
+    }
+    Map<String, Object> redis = r.redisStalls;
+    if (redis != null) {
+      System.out.println(redis.containsKey("monitor")
+          ? "  redis    latency monitor " + redis.get("monitor")
+          : String.format("  redis    %s seconds with a stall of %s ms or more, the longest %s ms %s", redis.get("seconds_with_a_stall"),
+              redis.get("threshold_ms"), redis.get("max_ms"), redis.get("events")));
+    }
   }
 
   static void printCpu(Map<String, Object> cpu) {
