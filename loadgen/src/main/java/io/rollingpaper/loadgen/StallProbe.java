@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * The probe's thread is its own; {@link #start} and {@link #stop} are called from the CLI's main thread.
  */
 final class StallProbe {
-  static final long TICK_NS = 1_000_000;
+  private static final long TICK_NS = 1_000_000;
   private static final long STALL_US = 5_000;
 
   private final Histogram lateUs = new Histogram(60_000_000L, 2);
@@ -39,9 +39,10 @@ final class StallProbe {
     thread.start();
   }
 
+  /** Returns once the probe's thread has ended (within a wake-up), so the figures are complete and visible here. */
   void stop() throws InterruptedException {
     running = false;
-    thread.join(1000);
+    thread.join();
     stoppedNs = System.nanoTime();
   }
 
@@ -50,22 +51,18 @@ final class StallProbe {
       long before = System.nanoTime();
       LockSupport.parkNanos(TICK_NS);
       long late = System.nanoTime() - before - TICK_NS;
-      synchronized (lateUs) {
-        lateUs.recordValue(Math.max(0, Math.min(late / 1000, lateUs.getHighestTrackableValue())));
-      }
+      lateUs.recordValue(Math.max(0, Math.min(late / 1000, lateUs.getHighestTrackableValue())));
     }
   }
 
-  /** The window's figures: wake-ups, how late at p99 / p99.9 / max, how many were 5 ms or more late, this JVM's GC. */
+  /** After {@link #stop}: wake-ups, how late at p99 / p99.9 / max, how many were 5 ms or more late, this JVM's GC. */
   Map<String, Object> figures() {
     Map<String, Object> m = new LinkedHashMap<>();
-    synchronized (lateUs) {
-      m.put("wakeups", lateUs.getTotalCount());
-      m.put("late_p99_ms", CpuMeter.round(lateUs.getValueAtPercentile(99) / 1000.0, 2));
-      m.put("late_p99_9_ms", CpuMeter.round(lateUs.getValueAtPercentile(99.9) / 1000.0, 2));
-      m.put("late_max_ms", CpuMeter.round(lateUs.getMaxValue() / 1000.0, 2));
-      m.put("late_5ms_or_more", lateUs.getCountBetweenValues(STALL_US, lateUs.getHighestTrackableValue()));
-    }
+    m.put("wakeups", lateUs.getTotalCount());
+    m.put("late_p99_ms", CpuMeter.round(lateUs.getValueAtPercentile(99) / 1000.0, 2));
+    m.put("late_p99_9_ms", CpuMeter.round(lateUs.getValueAtPercentile(99.9) / 1000.0, 2));
+    m.put("late_max_ms", CpuMeter.round(lateUs.getMaxValue() / 1000.0, 2));
+    m.put("late_5ms_or_more", lateUs.getCountBetweenValues(STALL_US, lateUs.getHighestTrackableValue()));
     m.put("window_s", CpuMeter.round((stoppedNs - startedNs) / 1e9, 1));
     m.put("loadgen_gc_pauses", gcCount() - gcCountBefore);
     m.put("loadgen_gc_pause_ms", gcMs() - gcMsBefore);
